@@ -326,6 +326,7 @@ def test_a_name_before_a_number_typed_short_is_still_the_name(
         ("吴敏 C1122020I0l", "C1122020I0l", "吴敏"),
         ("吴敏 C112202000O", "C112202000O", "吴敏"),
         ("李四 Z11220O01", "Z11220O01", "李四"),  # a digit short, too
+        ("周杰Z1122020123号。", "Z1122020123", "周杰"),  # a chat's 号 and full stop after it
     ],
 )
 def test_a_letter_typed_for_a_digit_stays_in_the_number_after_the_name(

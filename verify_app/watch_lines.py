@@ -27,11 +27,11 @@ _FOR_A_DIGIT = "OoIiLl"
 (`registry.domain.numbers`): in a number typed after the name, part of the number."""
 _NUMBER_AT_END = re.compile(
     f"[A-Za-zＡ-Ｚａ-ｚ][{SEPARATORS}]*[0-9０-９]"
-    f"(?:[0-9０-９{_FOR_A_DIGIT}{SEPARATORS}]*[0-9０-９{_FOR_A_DIGIT}])?[号。.]?$"
+    f"(?:[0-9０-９{_FOR_A_DIGIT}{SEPARATORS}]*[0-9０-９{_FOR_A_DIGIT}])?[号。.]{{0,2}}$"
 )
-"""A number typed after the name (周杰 Z11 2202 0123号): a letter, then digits, spaces, dashes
-— and letters typed for a digit after the first digit: 吴敏 C11220200O2 was read as the number
-吴敏 C11220200 and the name O2 (told 实为13位, its name lost)."""
+"""A number typed after the name (周杰 Z11 2202 0123号, 周杰Z1122020123号。): a letter, then
+digits, spaces, dashes — and letters typed for a digit after the first digit: 吴敏 C11220200O2
+was read as the number 吴敏 C11220200 and the name O2 (told 实为13位, its name lost)."""
 TYPED_NUMBER = re.compile(
     f"[A-Za-zＡ-Ｚａ-ｚ][{SEPARATORS}]*[0-9０-９](?:[{SEPARATORS}]*[0-9０-９{_FOR_A_DIGIT}]){{9}}"
 )
