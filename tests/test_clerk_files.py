@@ -813,7 +813,15 @@ def test_rows_loaded_before_and_moved_are_told_to_go_back_not_to_be_renumbered(
     assert list(told) == [5, 6, 7]  # 004, 003, and 005 now after 003
     assert "Z1122020004 已登记，在已登记的名册中排在 Z1122020003（本文件第6行）之后" in told[5]
     assert "把这一行移回第6行之后" in told[5]
-    assert "排在 Z1122020001（本文件第4行）之后" in told[6] and "移回第4行之后" in told[6]
+    # the rows beside it stay: told to move too, 005 after 004 gave another wrong order (a review)
+    for row in (6, 7):
+        assert "这一行没有移动：Z1122020004（本文件第5行）被移动了" in told[row], told[row]
     for rule in told.values():
-        assert "请恢复已登记名册的行序" in rule and "不能改动（§四.(三)、§五.(三)）" in rule
+        assert "恢复已登记名册的行序" in rule and "不能改动（§四.(三)、§五.(三)）" in rule
         assert "certreg number" not in rule and "应为" not in rule, rule
+    # the first row moved to the end: it alone is told to go back, before the others
+    order = [("2", "乙"), ("3", "丙"), ("4", "丁"), ("5", "戊"), ("1", "甲")]
+    registers.add("r.xlsx", [approval_row(f"Z112202000{n}", m) for n, m in order], MIANYANG)
+    problems = refused(registers, db_path, "r.xlsx")
+    moved = [(row, rule) for row, column, rule, _ in problems if "这一版移动了它" in rule]
+    assert [row for row, _ in moved] == [8] and "移回已登记各行之前" in moved[0][1]

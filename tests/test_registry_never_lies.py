@@ -1181,9 +1181,9 @@ def test_a_new_version_swapping_two_rows_loaded_in_order_is_judged_by_the_order_
     roster.add("mianyang.xlsx", rows, MIANYANG)
     [(row, column, rule, clause)] = refused(roster, db_path, "mianyang.xlsx")
     assert (row, column, clause) == (5, "颁发证书编号", "附件3 四、§四.(五)3")
-    # issued numbers stay: the row goes back where it was loaded (no certreg number)
-    assert "Z1122020901 已登记，在已登记的名册中排在已登记各行的最前面" in rule
-    assert "请恢复已登记名册的行序" in rule and "certreg number" not in rule
+    # issued numbers stay: the row moved goes back where it was loaded (no certreg number)
+    assert "Z1122020901 已登记，这一行没有移动：Z1122020902（本文件第4行）被移动了" in rule
+    assert "恢复已登记名册的行序" in rule and "certreg number" not in rule
 
 
 def test_rows_loaded_out_of_order_before_the_rule_may_stay_so_in_a_new_version(

@@ -8,6 +8,7 @@ checked by `registry.kinds.roster_history`.
 from __future__ import annotations
 
 import sqlite3
+from bisect import bisect_left
 from dataclasses import replace
 from itertools import pairwise
 
@@ -114,11 +115,46 @@ def _moved(
     now = sorted(before, key=here.__getitem__)
     was = {later: earlier for earlier, later in pairwise(before)}
     follows = {later: earlier for earlier, later in pairwise(now)}
-    return {
-        here[number]: _put_back(number, was.get(number), here)
-        for number in now
-        if was.get(number) != follows.get(number)
-    }
+    place = {number: index for index, number in enumerate(before)}
+    kept = _in_order([place[number] for number in now])
+    moved = {number for index, number in enumerate(now) if index not in kept}
+    told = {}
+    for number in now:
+        if was.get(number) == follows.get(number):
+            continue
+        if number in moved:
+            told[here[number]] = _put_back(number, was.get(number), here)
+        else:  # next to a moved row: restored with it (a review: told to move, it went wrong)
+            near = (follows.get(number), was.get(number))
+            culprit = next((n for n in near if n is not None and n in moved), "")
+            told[here[number]] = _left_in_place(number, culprit, here)
+    return told
+
+
+def _in_order(positions: list[int]) -> set[int]:
+    """The indexes of a longest run of ``positions`` in increasing order (not necessarily
+    adjacent): the rows that kept their order, the others the fewest that moved."""
+    tails: list[int] = []  # the index ending the best run of each length so far
+    ends: list[int] = []  # and its position, for the search
+    links: list[int | None] = []
+    for index, position in enumerate(positions):
+        length = bisect_left(ends, position)
+        links.append(tails[length - 1] if length else None)
+        tails[length : length + 1], ends[length : length + 1] = [index], [position]
+    kept, at = set(), tails[-1] if tails else None
+    while at is not None:
+        kept.add(at)
+        at = links[at]
+    return kept
+
+
+def _left_in_place(number: str, culprit: str, rows: dict[str, int]) -> str:
+    """What a row next to a moved one is told: it stays, the moved one goes back."""
+    which = f"{culprit}（本文件第{rows[culprit]}行）" if culprit else "它前后的已登记行"
+    return (
+        f"{number} 已登记，这一行没有移动：{which}被移动了，把那一行移回后即恢复已登记名册的行序。"
+        "已登记证书的编号不能改动（§四.(三)、§五.(三)）"
+    )
 
 
 def _put_back(number: str, earlier: str | None, rows: dict[str, int]) -> str:
