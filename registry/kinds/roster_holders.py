@@ -32,10 +32,9 @@ _MATCHING = (
 )
 """the trade last: `registry.store.holdings.comparing_trades` resolves what the catalogue now
 spells otherwise, for the few certificates the holder index finds"""
-_NEW = (
-    "NOT EXISTS (SELECT 1 FROM certificates e"
-    " WHERE e.number = h.number AND (e.trade = h.trade OR same_trade(e.trade, h.trade)))"
-)
+_NEW = "NOT EXISTS (SELECT 1 FROM certificates e WHERE e.number = h.number AND e.trade = h.trade)"
+"""a row not loaded already: one the register holds keeps its trade as stored when the catalogue
+spells it otherwise (`registry.store.certificates.as_registered`), so it is compared as written"""
 
 
 def _first_held(match: str) -> str:
