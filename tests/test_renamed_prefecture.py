@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from registry import store
 from registry.domain.regions import REGIONS, short_name
 from tests.blank_registers import dispatch, load, requisition, roster_row, write
 
@@ -115,3 +117,28 @@ def test_a_city_s_blanks_stay_one_recipient_after_the_regions_file_names_it_offi
     assert [
         (row[0], row[3], row[4], row[5], row[6], row[7], row[10]) for row in recomputed
     ] == table
+
+
+def test_an_older_registrys_blanks_under_the_official_name_are_recorded_under_the_short_one(
+    tmp_path: Path,
+) -> None:
+    """A certreg before 2026.12.6.2 recorded 凉山州's blanks as 凉山彝族自治州 when the regions file
+    named it so; the first write connection records them under the short name (user_version
+    10), so the stock counts them with the city's later slips and certificates."""
+    db = tmp_path / "registry.db"
+    asked = [requisition(LIANGSHAN, 4, 4, 1, city="同意 2012-02-10")]
+    assert load(db, tmp_path / "req.csv", "requisitions", asked)["exit_code"] == 0
+    given = [dispatch(LIANGSHAN, 3, 4, 1, day="2012-03-12")]
+    assert load(db, tmp_path / "disp.csv", "dispatches", given)["exit_code"] == 0
+    tables = ("requisitions", "dispatches", "stock_parts")
+    with sqlite3.connect(db) as conn:  # as the older certreg wrote them
+        for table in tables:
+            conn.execute(f"UPDATE {table} SET recipient = '凉山彝族自治州'")
+        conn.execute("PRAGMA user_version = 9")
+    store.connect(db).close()
+    with sqlite3.connect(db) as conn:
+        recipients = {
+            table: {r for (r,) in conn.execute(f"SELECT DISTINCT recipient FROM {table}")}
+            for table in tables
+        }
+    assert recipients == dict.fromkeys(tables, {"凉山州"})

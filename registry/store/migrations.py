@@ -17,6 +17,7 @@ from collections.abc import Callable
 from registry.domain.characters import simplified_characters
 from registry.domain.dates import BadDate, parse_year_month, year_month_text
 from registry.domain.names import name_key
+from registry.domain.regions import PREFECTURE_FULL_NAMES
 from registry.domain.statuses import REISSUE
 from registry.store.append_only import HOLDER_TRIGGER, MARK_TRIGGER
 from registry.store.certificates import HISTORY_INSERT
@@ -36,7 +37,9 @@ EVENTS_KEYED = 8
 """``PRAGMA user_version`` once `_key_event_names` has run."""
 SINCE_MONTHS = 9
 """``PRAGMA user_version`` once `_month_wage_grades` has run."""
-LATEST = SINCE_MONTHS
+SHORT_RECIPIENTS = 10
+"""``PRAGMA user_version`` once `_short_recipients` has run."""
+LATEST = SHORT_RECIPIENTS
 
 _REFOLDED = "GLOB '*[’‘ʼ.。‐－ꞏ-]*'"
 """The names whose key an older certreg made otherwise ('-' last: not a range)."""
@@ -142,12 +145,30 @@ def _month_wage_grades(conn: sqlite3.Connection) -> None:
     conn.executemany("UPDATE certificates SET wage_grade_since = ? WHERE rowid = ?", months)
 
 
+_RECIPIENT_TABLES = ("requisitions", "dispatches", "stock_parts")
+"""The tables that record a city's blanks by its name (`registry.kinds.blanks.recipient`)."""
+
+
+def _short_recipients(conn: sqlite3.Connection) -> None:
+    """Record under 附件3's name (凉山州) the blanks an older certreg recorded under the official
+    one (凉山彝族自治州) because the regions file gave it: a certreg since 2026.12.6.2 records
+    them by the short name whatever the file says (`registry.domain.regions.short_name`), and
+    the stock would count the city's earlier blanks apart from its later slips and
+    certificates."""
+    for table in _RECIPIENT_TABLES:
+        conn.executemany(
+            f"UPDATE [{table}] SET recipient = ? WHERE recipient = ?",
+            PREFECTURE_FULL_NAMES.items(),
+        )
+
+
 _STEPS: tuple[tuple[int, Callable[[sqlite3.Connection], None]], ...] = (
     (KEYS_REFOLDED, _refold_name_keys),
     (PAPERS_MARKED, _mark_reissued_papers),
     (KEYS_SIMPLIFIED, _simplify_name_keys),
     (EVENTS_KEYED, _key_event_names),
     (SINCE_MONTHS, _month_wage_grades),
+    (SHORT_RECIPIENTS, _short_recipients),
 )
 
 
