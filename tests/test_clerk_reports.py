@@ -30,7 +30,7 @@ from registry.domain.registers import STATUS_CHANGES, kind_code
 from registry.kinds import KINDS, LAYOUTS
 from registry.sheets.writers import write_csv
 from registry.sync.manifest import ManifestError, make_entry
-from registry.sync.outcome import REJECTED, Outcome
+from registry.sync.outcome import REJECTED, UNCHANGED, Outcome
 from registry.sync.problem_lists import PROBLEM_LISTS
 from tests.blank_registers import requisition
 from tests.datasette_fixtures import SAMPLES
@@ -864,6 +864,20 @@ def test_the_progress_line_does_not_call_a_register_to_be_tried_again_refused(
     assert "暂未导入：排在后面的名册如登记了它引用的证书，导入后再试一次" in lines[0]
     assert "已拒绝" not in lines[0]  # nor a promise of a retry that may not come (a review)
     assert "已拒绝" in lines[1]
+
+
+def test_the_progress_line_gives_no_speed_for_a_register_skipped_unread(
+    registers: RegisterFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A register skipped as loaded already tells the rows loaded from it: they were not read
+    in the moment it took, so no rows per second — only for a new file read and found unchanged."""
+    entry = make_entry(registers.folder / "r.csv", "r.csv", MIANYANG, "test")
+    progress = Progress(enabled=True)
+    progress.started(1, 2, entry)
+    progress.finished(Outcome(entry, UNCHANGED, rows=3000), 0.01)
+    progress.finished(Outcome(entry, UNCHANGED, rows=3000, sync_id=7), 0.01)
+    skipped, read = capsys.readouterr().err.split("\n")[:2]
+    assert skipped.endswith("未变化，3,000 行") and "行/秒" in read
 
 
 def test_the_progress_line_stays_on_one_row_of_a_narrow_terminal(

@@ -1076,6 +1076,28 @@ def test_a_register_saved_again_is_recorded_as_the_clerk_was_told(
         assert conn.execute(history).fetchall() == recorded
 
 
+def test_a_register_skipped_as_loaded_already_reports_the_rows_it_loaded(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """The nightly sync of a folder loaded already said ``"outcome": "unchanged", "rows": 0``
+    of every register (the file is not read again): a script, an auditor, took each for empty.
+    Its rows are the ones loaded from it, in the JSON and the clerk's report alike."""
+    holders = [approval_row(f"Z112202000{i}", numbered_name("周", i)) for i in range(1, 4)]
+    registers.add("mianyang.xlsx", holders, MIANYANG)
+    changes = {"kind": "status-changes", "authority": "2202"}
+    event = status_event("撤销", "Z1122020001", numbered_name("周", 1), "2013-02-01")
+    registers.add("s.csv", [event], changes)
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    code, output = run("sync", str(registers.folder), "--db", str(db_path), "--json")
+    assert code == 0, output
+    told = {r["file"]: (r["outcome"], r["rows"]) for r in json.loads(output)["registers"]}
+    assert told == {"mianyang.xlsx": ("unchanged", 3), "s.csv": ("unchanged", 1)}
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 0, output
+    assert "mianyang.xlsx［审批名册（附件4）］未变化（此前已导入同一文件）：3 行" in output
+    assert "s.csv［换发、补发、撤销登记表］未变化（此前已导入同一文件）：1 行" in output
+
+
 def test_vanished_certificate_is_a_conflict_not_a_deletion(
     registers: RegisterFactory, db_path: Path
 ) -> None:

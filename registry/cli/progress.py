@@ -10,7 +10,7 @@ import click
 from registry.cli.click_zh import columns, truncated
 from registry.domain.text import visible
 from registry.kinds.base import RegisterEntry
-from registry.sync.outcome import LOADED, UPDATED, Outcome
+from registry.sync.outcome import LOADED, UNCHANGED, UPDATED, Outcome
 from registry.sync.report import short_label
 
 
@@ -47,7 +47,9 @@ class Progress:
         label = short_label(outcome)
         if outcome.fingerprint is not None:  # refused for now: tried again if they load
             label = "暂未导入：排在后面的名册如登记了它引用的证书，导入后再试一次"
-        speed = f"，{outcome.rows / seconds:,.0f} 行/秒" if outcome.rows and seconds > 0 else ""
+        skipped = outcome.outcome == UNCHANGED and outcome.sync_id is None  # the file not read
+        read = outcome.rows and seconds > 0 and not skipped
+        speed = f"，{outcome.rows / seconds:,.0f} 行/秒" if read else ""
         click.echo(f"\r\033[K{self._where}：{label}，{outcome.rows:,} 行{speed}", err=True)
 
     def stopped(self, dry_run: bool) -> str:

@@ -51,6 +51,8 @@ class LoadedVersion(NamedTuple):
     region: str
     year_code: str | None
     """what the register was loaded as: a new version must be the same register"""
+    rows: int
+    """the data rows of the version loaded: what a sync skipping the same file again reports"""
 
 
 _INSERT_PROBLEM = (
@@ -169,7 +171,7 @@ def loaded_version(conn: sqlite3.Connection, register: str) -> LoadedVersion | N
     unchanged file (the same fingerprint) is not synced again, and a new version must be of the
     same kind, authority, region and year code as the one it replaces."""
     row = conn.execute(
-        "SELECT fingerprint, version, kind, authority, region, year_code FROM registers"
+        "SELECT fingerprint, version, kind, authority, region, year_code, rows FROM registers"
         " WHERE key = ?",
         (register,),
     ).fetchone()

@@ -249,7 +249,7 @@ def sync_register(
         return outcome
     known = syncs.loaded_version(conn, entry.key)
     if known and known.fingerprint == fingerprint:
-        outcome.outcome = UNCHANGED
+        outcome.outcome, outcome.rows = UNCHANGED, known.rows  # as loaded: 0 read as empty
         return outcome
     if known and (moved := another_register(entry, known)):
         outcome.problems = [moved]

@@ -88,7 +88,7 @@ def _line(outcome: Outcome) -> str:
         text += f"：{outcome.rows:,} 行，新登记变更 {outcome.added:,} 项，涉及证书 {outcome.changed:,} 本"
     elif outcome.outcome in (LOADED, UPDATED):
         text += f"：{outcome.rows:,} 行，新增 {outcome.added:,}，修改 {outcome.changed:,}"
-    elif outcome.outcome == CHECKED:
+    elif outcome.outcome in (CHECKED, UNCHANGED):  # unchanged: the rows loaded from it before
         text += f"：{outcome.rows:,} 行"
     elif outcome.outcome == REJECTED:
         text += f"：{len(outcome.problems):,} 个问题"
