@@ -21,6 +21,7 @@ from registry.domain.name_rules import MAX_GAP
 from registry.kinds import roster_cells, roster_rows
 from registry.kinds.not_records import total_row
 from registry.kinds.roster_remarks import NOT_ISSUED_ROW, withheld_row
+from registry.kinds.roster_totals import stated_total
 from registry.sheets._extent import column_letters
 from tests.hostile_files import bounded
 from tests.registers import (
@@ -1122,11 +1123,16 @@ CLOSING_TOTALS = [
     ("approval", {"姓名": "以上共{n}人"}),
     ("approval", {"姓名": "总人数：{n}"}),
     ("approval", {"姓名": "共{n}人（中级{n}人）"}),
+    ("technician", {"序号": "合计", "姓名": "{zh}人"}),  # refused unread as 二人, 三人
+    ("approval", {"姓名": "以上人员共{zh}人"}),
+    ("approval", {"姓名": "合计：{fin}人"}),  # the financial forms
 ]
 
 
 def _stating(total: dict[str, str], n: int) -> dict[str, object]:
-    return {column: value.format(n=n) for column, value in total.items()}
+    """``total`` stating ``n``, in digits, Chinese numerals (``zh``) or their financial forms."""
+    said = {"n": n, "zh": "零一二三"[n], "fin": "零壹贰叁"[n]}
+    return {column: value.format(**said) for column, value in total.items()}
 
 
 @pytest.mark.parametrize(("kind", "total"), CLOSING_TOTALS)
@@ -1162,9 +1168,9 @@ def test_a_closing_totals_row_that_disagrees_with_the_rows_is_refused(
 @pytest.mark.parametrize(
     ("kind", "below"),
     [
-        ("technician", [{"序号": "合计", "姓名": "二人"}]),  # a count not in Arabic digits
+        ("technician", [{"序号": "合计", "姓名": "二三人"}]),  # two or three: no one count
         ("technician", [{"序号": "本页小计", "姓名": "2"}]),  # a page's
-        ("approval", [{"姓名": "以上人员共二人"}]),
+        ("approval", [{"姓名": "以上人员共一百二人"}]),  # 102 or 120
         ("approval", [{"姓名": "合计：1人"}, approval_row("Z1122020003", "丙")]),  # not closing
     ],
 )
@@ -1199,6 +1205,58 @@ def test_a_total_line_of_the_footer_that_disagrees_with_the_rows_is_refused(
 
 
 @pytest.mark.parametrize(
+    ("line", "stated", "agreeing"),
+    [
+        ("合计3人 联系电话：028-86123456", 3, "合计2人 联系电话：028-86123456"),
+        ("合计：3人　制表人：王五", 3, "合计：2人　制表人：王五"),
+        ("合计：5人 13981234567", 5, "合计：2人 13981234567"),
+        ("合计：叁人", 3, "合计：贰人"),
+        ("合计：三人", 3, "合计：两人"),
+        ("共计十二人", 12, "共计二人"),
+        ("以上共二十一人", 21, "以上共两人"),
+        ("以上人员共叁人", 3, "以上人员共贰人"),
+    ],
+)
+def test_a_footer_total_beside_a_phone_or_in_chinese_numerals_is_checked(
+    loaded: RegisterFactory, db_path: Path, line: str, stated: int, agreeing: str
+) -> None:
+    """Clerks write the total and then, in the same cell, who to call or who drew up the list
+    (合计3人 联系电话：…), or the total in Chinese numerals (合计：叁人, 以上共二十一人): each went
+    unread, and a roster a page short loaded (§四.(六)1). The phone's digits are no count."""
+    rows = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "吴敏")]
+    loaded.add("mianyang.xlsx", rows, MIANYANG, footer=[*footer({"Z": 2}), line])
+    problem = refused_once(loaded, db_path)
+    assert (problem["row"], problem["column"], problem["value"]) == (11, None, line)
+    assert f"合计写的是 {stated} 人，名册中实有 2 人，两者应相等" in problem["rule"]
+    assert problem["clause"] == "§四.(六)1"
+    loaded.add("mianyang.xlsx", rows, MIANYANG, footer=[*footer({"Z": 2}), agreeing])
+    code, _, output = sync(loaded.folder, db_path)
+    assert code == 0, output
+
+
+@pytest.mark.parametrize(
+    ("written", "count"),
+    [
+        ("合计：十二人", 12),
+        ("合计：壹拾贰人", 12),
+        ("以上共一百零五人", 105),
+        ("合计：两千零三十人", 2030),
+        ("合计：一千二百三十四人", 1234),
+        ("合计：二三人", None),  # two or three
+        ("合计：一百二人", None),  # 102, or 120 as it is said
+        ("合计：百十人", None),
+        ("合计 联系电话：028-86123456", None),
+        ("合计 13981234567", None),
+        ("共计 028-86123456", None),
+    ],
+)
+def test_a_total_in_chinese_numerals_is_one_number_or_none(written: str, count: int | None) -> None:
+    """Chinese numerals are read only as one number (二三人 could be two people or three), and
+    a phone beside the total's word is never its count."""
+    assert stated_total(written) == count
+
+
+@pytest.mark.parametrize(
     "cells",
     [
         ["合计", 2, "2012.03.20"],  # read as one line: 合计22012.03.20, "22012 people"
@@ -1206,6 +1264,9 @@ def test_a_total_line_of_the_footer_that_disagrees_with_the_rows_is_refused(
         ["合计：6人次（2人考两个工种）"],
         ["总人数：4人（含暂缓发证2人）"],
         ["合计：" + "9" * 5000 + "人"],  # past int()'s digits: a program error
+        ["合计", "13981234567"],  # a phone beside the total's word
+        ["合计：", "联系电话：028-86123456"],
+        ["合计人数 13981234567"],
     ],
 )
 def test_a_footer_line_stating_no_headcount_of_the_rows_loads(

@@ -17,7 +17,7 @@ TOTAL_WORDS = ("合计", "总计", "小计", "共计")
 """What a totals row writes where a unit's or a holder's name goes (合计, 合计：3人)."""
 
 
-_NUMERAL = r"[\d〇一二三四五六七八九十百两零]"
+_NUMERAL = r"[\d〇一二三四五六七八九十百千两零壹贰叁肆伍陆柒捌玖拾佰仟]"
 _A_COUNT = re.compile(
     rf"(?:共计?)?(?:(?:初级|中级|高级|技师)工?)?\s*{_NUMERAL}*\s*[人名个份本张]?[。.]?"
 )

@@ -29,13 +29,61 @@ from registry.sheets.table import Record, Table
 COUNT_CLAUSE = "§四.(六)1"
 """certificates are issued for the people approved, as many as the rows (证书严格按实际合格人数发放)"""
 _WORD = "(?:以上)?(?:人员)?(?:合计|总计|共计|共有|总人数|人数|共){1,2}"
-_STATED = re.compile(f"{_WORD}:?(\\d{{1,6}})[人名]?(?:\\((?![^)]*(?:含|暂缓|次))[^)]*\\))?[。.]?")
+_DIGITS = {
+    n: v
+    for digits in ("零一二三四五六七八九", "〇壹贰叁肆伍陆柒捌玖")
+    for v, n in enumerate(digits)
+}
+_DIGITS["两"] = 2
+_UNITS = dict(zip("十拾百佰千仟", [10, 10, 100, 100, 1000, 1000], strict=True))
+_NUMERALS = "".join([*_DIGITS, *_UNITS])
+_PERSONS = f"(?:\\d{{1,6}}|[{_NUMERALS}]{{1,12}})[人名]"
+"""A count of people in Arabic digits or Chinese numerals (3人, 共计十二人, 合计:叁人): no 共两页."""
+_COUNTED = f"(\\d{{1,6}}|{_PERSONS})"
+"""A count of people, or digits alone after the total's word (总人数:7)."""
+_NOTE = (
+    "(?:(?:联系|咨询)?(?:电话|手机|联系人)|[制填编]表(?:人|日期)?|填报人?"
+    "|(?:审核|复核|核对|统计|经办|负责)人?|签字|签名|签章|盖章|日期).*"
+    "|(?<=[人名])\\d[\\d()\\-—]{6,}"
+)
+"""What a clerk writes after a total in its cell: a phone (labelled, or a bare number after 人)
+or a signature (合计3人 联系电话:028-86123456, 合计:3人 制表人:王五) — whose digits are no count."""
+_STATED = re.compile(
+    f"{_WORD}:?{_COUNTED}(?:\\((?![^)]*(?:含|暂缓|次))[^)]*\\))?[。.,;]?(?:{_NOTE})?"
+)
 """A cell stating a total of people, as `normalise_name` writes it (合计:3人, 以上共5人, 共计3名,
-总人数:7, 合计4人 with 序号 and 姓名 read together, 合计:3人(男2人,女1人)): the whole cell, in
-Arabic digits — not 共2页, not 6人次, not 5人(含暂缓发证2人), whose count is no number of rows (a
-review of the day's diff). Not a 小计, a page's."""
-_COUNT = re.compile(r"(\d{1,6})[人名]")
+总人数:7, 合计4人 with 序号 and 姓名 read together, 合计:3人(男2人,女1人), 以上共二十一人,
+合计3人联系电话:…): the whole cell — not 共2页, not 6人次, not 5人(含暂缓发证2人), whose count is
+no number of rows (a review of the day's diff). Not a 小计, a page's."""
+_COUNT = re.compile(f"({_PERSONS})[。.,;]?(?:{_NOTE})?")
 """A cell of the count alone (合计 | 3人), after a cell of the total's word alone."""
+
+
+def chinese_count(written: str) -> int | None:
+    """The number Chinese numerals write (十二, 二十一, 叁佰零伍, 两千), below ten thousand; None
+    for what reads as no one number: 二三 (two or three), 一百二 (120, or 102?), 百十."""
+    total, digit, unit, zero = 0, None, 10_000, False
+    for numeral in written:
+        if numeral in _DIGITS:
+            value = _DIGITS[numeral]
+            if digit is not None and (digit or not value or not total):  # but 一百零五
+                return None
+            digit, zero = value, zero or not value
+        elif (value := _UNITS[numeral]) >= unit or digit == 0:
+            return None
+        elif digit is None and (total or value != 10):  # 十二 is 一十二; no 百二, 一千百
+            return None
+        else:
+            total, digit, unit = total + (1 if digit is None else digit) * value, None, value
+    if digit is not None and unit not in (10, 10_000) and not zero:
+        return None
+    return total + (digit or 0)
+
+
+def _count(written: str) -> int | None:
+    """The number a count states (3人, 十二人, 7)."""
+    count = written.rstrip("人名")
+    return int(count) if count.isdigit() else chinese_count(count)
 
 
 def stated_total(*cells: str) -> int | None:
@@ -45,10 +93,10 @@ def stated_total(*cells: str) -> int | None:
     plain = [normalise_name(cell) for cell in cells]
     for place, cell in enumerate(plain):
         if found := _STATED.fullmatch(cell):
-            return int(found[1])
+            return _count(found[1])
         if re.fullmatch(f"{_WORD}:?", cell) and place + 1 < len(plain):
             counted = _COUNT.fullmatch(plain[place + 1])
-            return int(counted[1]) if counted else None
+            return _count(counted[1]) if counted else None
     return None
 
 
@@ -56,8 +104,8 @@ def total_problems(table: Table, closing: Record | None, rows: int, form: str) -
     """Each total stated below the roster's ``rows`` that is not their number: the closing 合计
     row (`registry.kinds.closing_total.closing_total`), and each footer line that is a total
     (`total_row`) but no approval's (`approval_rows`: checked with its counts). A closing 合计
-    row whose count cannot be read (七人, 小计 3) is refused as a row, as before: unchecked, it
-    would say nothing."""
+    row whose count cannot be read (七八人, 一百二人, 小计 3) is refused as a row, as before:
+    unchecked, it would say nothing."""
     problems = []
     if closing is not None:
         name, serial = closing.values.get("姓名"), closing.values.get("序号")
