@@ -3,6 +3,7 @@ shows a value alike (`registry.sheets._ods_formats` judges the code)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from registry.sheets._number_formats import MAX_CODE
@@ -16,7 +17,7 @@ PLACEHOLDERS = {
     "number:scientific-number": "0E+0",
     "number:fraction": "# ?/?",
     "number:text-content": "@",
-    "number:year": "yyyy",
+    "number:year": "yy",
     "number:month": "m",
     "number:day": "d",
     "number:day-of-week": "aaa",
@@ -28,9 +29,21 @@ PLACEHOLDERS = {
     "number:seconds": "ss",
     "number:am-pm": "AM/PM",
 }
-"""Each part of a data style that shows the value, as the Excel code that shows it alike."""
+"""Each part of a data style that shows the value, as the Excel code that shows it alike — a
+date part in its short style, OpenDocument's default (`placeholder`)."""
+LONG = {"number:year": "yyyy", "number:month": "mm", "number:day": "dd"}
+"""The date parts a ``number:style="long"`` writes in full: 1975 (not 75), 05, 01."""
 WORDS = ("number:text", "number:currency-symbol", "number:embedded-text")
 """Parts that write words of their own (embedded text: inside the number's digits)."""
+
+
+def placeholder(name: str, attributes: Mapping[str, str]) -> str:
+    """The Excel code of a part that shows the value, as its style writes it: ``<number:year/>``
+    shows 75, ``<number:year number:style="long"/>`` 1975 — a cell showing 75年 was told as
+    showing 1975年, whatever its style."""
+    if name in LONG and attributes.get("number:style", "").strip() == "long":
+        return LONG[name]
+    return PLACEHOLDERS[name]
 
 
 def escaped(words: str) -> str:

@@ -44,7 +44,14 @@ from registry.sheets._ods_cell_styles import (
     CellStyle,
     CellStyles,
 )
-from registry.sheets._ods_data_style import DATA_STYLES, PLACEHOLDERS, WORDS, DataStyle, escaped
+from registry.sheets._ods_data_style import (
+    DATA_STYLES,
+    PLACEHOLDERS,
+    WORDS,
+    DataStyle,
+    escaped,
+    placeholder,
+)
 
 NUMBER_CELLS = frozenset({"float", "percentage", "currency", "date", "time"})
 """The value types a data style shows as numbers (a boolean cell shows TRUE or FALSE anyway)."""
@@ -124,7 +131,7 @@ class DataStyles(CellStyles):
     def _data_part(self, style: DataStyle, name: str, attributes: dict[str, str]) -> None:
         """A part of the data style being read."""
         if name in PLACEHOLDERS:
-            style.code.append(PLACEHOLDERS[name])
+            style.code.append(placeholder(name, attributes))
             factor = attributes.get("number:display-factor", "1").strip()
             style.scaled = style.scaled or factor not in ("", "1")
         elif name in WORDS:
