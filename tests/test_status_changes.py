@@ -2005,3 +2005,44 @@ def test_a_minority_name_corrected_into_another_is_reported_though_both_have_a_d
     assert [c["value"] for c in changes["conflicts"] if "没有一个字相同" in c["rule"]] == [
         "热合曼·吐尔逊"
     ]
+
+
+@pytest.mark.parametrize(
+    ("first", "again", "told"),
+    [
+        (
+            status_event("撤销", "C1122020001", "吴敏", "2013-01-15"),
+            status_event("撤销", "C1122020001", "吴敏", "2013-03-01", 批准文号="绵人社函〔2013〕1号"),
+            "；该证书已撤销（§五.(三)），不能再换发、补发或撤销",
+        ),
+        (
+            status_event("换发", "Z1122020002", "郑浩", "2012-05-08", "Z1122020003"),
+            status_event(
+                "换发", "Z1122020002", "郑浩", "2012-09-01", "Z1122020004",
+                批准文号="绵人社函〔2012〕1号",
+            ),
+            "；该证书已换发/补发为 Z1122020003，请对新证书登记",
+        ),
+        (
+            status_event("补发", "Z1122020001", "周杰", "2013-03-01"),
+            status_event("补发", "Z1122020001", "周杰", "2013-09-01", 批准文号="绵人社函〔2013〕1号"),
+            "；如确是又一次补发，请填写这一次的批准文号",
+        ),
+    ],
+    ids=["revoked", "exchanged", "reissued"],
+)  # fmt: skip
+def test_an_approval_used_again_is_told_again_only_where_a_second_change_can_be(
+    roster: RegisterFactory, db_path: Path, first: dict[str, object], again: dict[str, object],
+    told: str,
+) -> None:  # fmt: skip
+    """A second 撤销, or a second 换发 of a number exchanged already, on an approval used before
+    was told to give “这一次的批准文号”; doing so got 该证书已撤销 the next round. Only a 补发
+    under the same number can come twice: the others are told the certificate's state."""
+    roster.add("t1.csv", [first], MIANYANG_CHANGES)
+    assert sync(roster, db_path)[0] == 0
+    roster.add("t2.csv", [again], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    [problem] = report["registers"][-1]["problems"]
+    assert code == 1 and problem["column"] == "证书编号", problem
+    assert problem["rule"].startswith("登记表“t1.csv”已按同一批准文号"), problem
+    assert problem["rule"].endswith("请删去这一行（已生效的那一次不能改动）" + told), problem

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from registry.domain.documents import document_key
 from registry.domain.numbers import parse
 from registry.domain.problems import Problem
-from registry.domain.statuses import REVOKE, StatusEvent, status_after
+from registry.domain.statuses import REVOKE, REVOKED, SUPERSEDED, StatusEvent, status_after
 from registry.domain.trades import TradeCatalogue
 from registry.kinds.base import RegisterEntry
 from registry.kinds.status_rules import event_problems, given_before, recorded_late
@@ -92,7 +92,7 @@ class Events:
         # as the file now writes them; judged only where a correction changed the 文号 (a
         # register is not judged again by a rule that came after it)
         for event in sorted(present, key=lambda e: (e.identity in amended, e.row)):
-            twice = self._approved_twice(event, registry=event.identity in amended)
+            twice = self._approved_twice(event, registry=event.identity in amended, new=False)
             if twice and event.identity in amended:
                 self.problems.append(
                     Problem(event.row, "批准文号", event.approval_doc, twice, "§四.(六)")
@@ -187,11 +187,14 @@ class Events:
             self.problems.append(problem)
         return current
 
-    def _approved_twice(self, event: StatusEvent, registry: bool = True) -> str | None:
+    def _approved_twice(
+        self, event: StatusEvent, registry: bool = True, new: bool = True
+    ) -> str | None:
         """Why ``event`` repeats one its approval document approved already (another date, the
         same 文号): one approval, one event — a 补发 twice over is two papers, one void. An
         applied row the file still lists counts with the 文号 it now has (an amendment may
-        change it); ``registry``: also against what other registers hold."""
+        change it); ``registry``: also against what other registers hold; ``new``: a row not
+        applied, which is told the certificate's state when no second change can follow."""
         once = f"一份批准文件只办理一次{event.type}"
         document = document_key(event.approval_doc)
         first = self.approvals.setdefault((event.type, event.number, document), event.row)
@@ -201,11 +204,25 @@ class Events:
         if found is None:
             return None
         register, date, registered = found
+        ended = self._ended(event) if new else None
         return (
             f"登记表“{register}”已按同一批准文号“{registered}”登记了这本证书 {date} 的"
             f"{event.type}：{once}，请删去这一行（已生效的那一次不能改动）；"
-            f"如确是又一次{event.type}，请填写这一次的批准文号"
+            + (ended or f"如确是又一次{event.type}，请填写这一次的批准文号")
         )
+
+    def _ended(self, event: StatusEvent) -> str | None:
+        """The state that leaves ``event`` no place, as the state checks would tell it the next
+        round: a certificate revoked, or exchanged for a new one, takes no second change — told
+        to give “这一次的批准文号”, a second 撤销 was refused as 已撤销 once the clerk did."""
+        current = self.certificate(event.number)
+        if current is None or recorded_late(event, current):
+            return None
+        if current.status == REVOKED:
+            return "该证书已撤销（§五.(三)），不能再换发、补发或撤销"
+        if current.status == SUPERSEDED:
+            return f"该证书已换发/补发为 {current.successor}，请对新证书登记"
+        return None
 
     def _apply(self, event: StatusEvent, current: CertificateState) -> None:
         if recorded_late(event, current):  # what came after it stands
