@@ -2046,3 +2046,36 @@ def test_an_approval_used_again_is_told_again_only_where_a_second_change_can_be(
     assert code == 1 and problem["column"] == "证书编号", problem
     assert problem["rule"].startswith("登记表“t1.csv”已按同一批准文号"), problem
     assert problem["rule"].endswith("请删去这一行（已生效的那一次不能改动）" + told), problem
+
+
+def test_a_ledger_sent_again_under_a_new_name_is_told_how_to_send_it(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """A ledger the clerks add to every year, sent under the new year's file name: the rows last
+    year's register loaded were refused as 已由登记表“t1.xlsx”登记 with no next step. Told to
+    delete them, or send the whole book under that register's name — read as its new version,
+    which loads only the rows added."""
+    last_year = [
+        status_event("补发", "Z1122020001", "周杰", "2012-09-10"),
+        status_event("撤销", "C1122020001", "吴敏", "2013-01-15"),
+    ]
+    roster.add("t1.xlsx", last_year, MIANYANG_CHANGES)
+    assert sync(roster, db_path)[0] == 0
+    book = [*last_year, status_event("换发", "Z1122020002", "郑浩", "2013-05-08", "Z1122020003")]
+    roster.add("t2.xlsx", book, MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    problems = report["registers"][-1]["problems"]
+    assert code == 1 and [p["row"] for p in problems] == [3, 4], problems
+    assert {p["rule"] for p in problems} == {
+        "同一变更（类型、编号、日期都相同）已由登记表“t1.xlsx”登记，不能重复登记：请删去已由"
+        "“t1.xlsx”登记的行；如本表是在“t1.xlsx”上接着登记的（逐年累加的台账），也可以把整本表"
+        "以文件名“t1.xlsx”报送（替换原文件，registers.toml 中删去本表），作为它的新版本导入：已登记"
+        "的行不变，只登记新增的行"
+    }
+    (roster.folder / "t2.xlsx").replace(roster.folder / "t1.xlsx")  # as told
+    del roster.entries["t2.xlsx"]
+    roster.write_manifest()
+    code, report = sync(roster, db_path)
+    [entry] = report["registers"][1:]
+    assert code == 0 and (entry["file"], entry["added"]) == ("t1.xlsx", 1), report
+    assert verify(db_path, "Z1122020002", "郑浩")["successor"] == "Z1122020003"

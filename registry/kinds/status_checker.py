@@ -39,6 +39,19 @@ def _registered_in(conn: sqlite3.Connection, event: StatusEvent) -> str | None:
     return None if row is None else str(row[0])
 
 
+def _registered_elsewhere(register: str) -> str:
+    """A change another register holds, with what to do: a ledger added to every year and sent
+    under the new year's name repeats the rows last year's register loaded — sent under that
+    register's name (a register is its file name), it is that register's new version, whose
+    applied rows stand and whose added rows load (`registry.kinds.status_versions`)."""
+    return (
+        f"同一变更（类型、编号、日期都相同）已由登记表“{register}”登记，不能重复登记：请删去已由"
+        f"“{register}”登记的行；如本表是在“{register}”上接着登记的（逐年累加的台账），也可以把"
+        f"整本表以文件名“{register}”报送（替换原文件，registers.toml 中删去本表），作为它的新版本"
+        "导入：已登记的行不变，只登记新增的行"
+    )
+
+
 def _approved_in(
     conn: sqlite3.Connection, event: StatusEvent, register: str, skipped: Collection[Identity]
 ) -> tuple[str, str, str] | None:
@@ -172,7 +185,7 @@ class Events:
             first = self.rows[event.identity]
             rule = f"与本文件第{first}行是同一变更（类型、编号、日期都相同），重复登记"
         elif elsewhere := _registered_in(self.conn, event):
-            rule = f"同一变更（类型、编号、日期都相同）已由登记表“{elsewhere}”登记，不能重复登记"
+            rule = _registered_elsewhere(elsewhere)
         else:
             rule = self._approved_twice(event)
         self.rows.setdefault(event.identity, event.row)
