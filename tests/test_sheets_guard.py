@@ -1179,6 +1179,43 @@ def test_a_shared_string_struck_through_as_text_marks_its_row(tmp_path: Path) ->
     )
 
 
+@pytest.mark.parametrize("where", ["shared", "inline"])
+def test_a_cell_struck_in_part_is_told_apart_from_one_struck_whole(
+    tmp_path: Path, where: str
+) -> None:
+    """A number struck through with the right one typed after it (Excel keeps such rich text in
+    the shared strings, openpyxl inline), beside a cell struck whole by its font: both mark
+    their row, each cell is kept, and only the first as struck in part — its struck text is
+    to be deleted, not its strike cleared. A struck run of spaces beside text is no part."""
+    struck = "<r><rPr><strike/></rPr><t>Z1122020133</t></r><r><t> Z1122020132</t></r>"
+    spaces = '<r><t>Z1122020134</t></r><r><rPr><strike/></rPr><t xml:space="preserve"> </t></r>'
+    styles = (
+        f'<styleSheet xmlns="{MAIN_NS}"><fonts count="2"><font/><font><strike/></font></fonts>'
+        '<cellXfs count="2"><xf fontId="0"/><xf fontId="1"/></cellXfs></styleSheet>'
+    )
+    if where == "shared":
+        shared = (
+            f'<sst xmlns="{MAIN_NS}"><si><t>李四</t></si><si>{struck}</si><si>{spaces}</si></sst>'
+        )
+        texts = ['t="s"><v>1</v>', 't="s"><v>2</v>']
+    else:
+        shared = None
+        texts = [f't="inlineStr"><is>{struck}</is>', f't="inlineStr"><is>{spaces}</is>']
+    cells = (
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>1</t></is></c></row>'
+        f'<row r="2"><c r="A2" {texts[0]}</c><c r="B2" s="1" t="inlineStr"><is><t>补发</t></is></c>'
+        f'</row><row r="3"><c r="A3" {texts[1]}</c></row>'
+    )
+    parts = workbook_parts(sheet_xml(cells), shared_strings=shared is not None)
+    parts["xl/styles.xml"] = styles.encode()
+    if shared is not None:
+        parts["xl/sharedStrings.xml"] = shared.encode()
+    data = _zip_of(tmp_path / "part.xlsx", parts)
+    marks = read_sheet_bytes("part.xlsx", data, REGISTER_LIMITS).marks
+    assert marks == Marks(struck=frozenset({2, 3}))
+    assert marks.struck_cells == {(2, 1), (2, 2), (3, 1)} and marks.partly_struck == {(2, 1)}
+
+
 def scan_marks(data: bytes, limits: SheetLimits) -> Marks:
     """The parent's marks of a workbook (its check of the cells left to the child)."""
     deadline = time.monotonic() + 60

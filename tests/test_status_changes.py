@@ -11,6 +11,9 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
+from openpyxl.styles import Font
 
 from registry.cli import cli
 from registry.domain.statuses import StatusEvent
@@ -2079,3 +2082,67 @@ def test_a_ledger_sent_again_under_a_new_name_is_told_how_to_send_it(
     [entry] = report["registers"][1:]
     assert code == 0 and (entry["file"], entry["added"]) == ("t1.xlsx", 1), report
     assert verify(db_path, "Z1122020002", "郑浩")["successor"] == "Z1122020003"
+
+
+def _struck_where_told(path: Path, column: str, kind: str) -> None:
+    """Strike the second event's ``column`` in ``path``: its font (``whole``), or the number
+    with the right one typed after it (``partly``)."""
+    workbook = openpyxl.load_workbook(path, rich_text=True)
+    sheet = workbook.active
+    assert sheet is not None
+    [letter] = [c.column_letter for c in sheet[2] if c.value == column]
+    cell = sheet[f"{letter}4"]
+    if kind == "partly":
+        struck = TextBlock(InlineFont(strike=True), "Z1122020133")
+        cell.value = CellRichText(struck, f" {cell.value}")
+    else:
+        cell.font = Font(strike=True)
+    workbook.save(path)
+
+
+@pytest.mark.parametrize(
+    ("column", "kind", "told"),
+    [
+        ("类型", "whole", "这个单元格有删除线"),
+        ("证书编号", "partly", "这个单元格中有一部分文字带删除线"),
+    ],
+)
+def test_a_struck_cell_is_told_by_its_column(
+    roster: RegisterFactory, db_path: Path, column: str, kind: str, told: str
+) -> None:
+    """A clerk's review: a struck 类型 cell, or a number struck with the right one typed after
+    it, was told 这一行有删除线…请清除删除线 — the number's cell then held both numbers. The cell
+    is named; the partly struck one is told to delete the struck text, and only that."""
+    rows = [
+        status_event("补发", "Z1122020001", "周杰", "2012-09-10"),
+        status_event("换发", "Z1122020002", "郑浩", "2012-05-08", "Z1122020003"),
+    ]
+    path = roster.add("changes.xlsx", rows, MIANYANG_CHANGES)
+    _struck_where_told(path, column, kind)
+    code, report = sync(roster, db_path)
+    [problem] = report["registers"][-1]["problems"]
+    assert code == 1 and (problem["row"], problem["column"]) == (4, column), problem
+    assert problem["rule"].startswith(told) and problem["clause"] == "§四.(五)", problem
+    if kind == "partly":
+        assert problem["value"] == "Z1122020133 Z1122020002"
+        assert "请删去划掉的文字" in problem["rule"] and "清除删除线" not in problem["rule"]
+    roster.add("changes.xlsx", rows, MIANYANG_CHANGES)  # done as told
+    assert sync(roster, db_path)[0] == 0
+
+
+def test_a_row_struck_whole_is_still_told_by_its_row(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """Every cell of the row struck but its 序号 (a clerk crossing the row out): the row."""
+    rows = [status_event("补发", "Z1122020001", "周杰", "2012-09-10")]
+    path = roster.add("changes.xlsx", rows, MIANYANG_CHANGES)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    for cell in sheet[3][1:]:
+        cell.font = Font(strike=True)
+    workbook.save(path)
+    code, report = sync(roster, db_path)
+    [problem] = report["registers"][-1]["problems"]
+    assert code == 1 and (problem["row"], problem["column"]) == (3, None), problem
+    assert problem["rule"].startswith("这一行有删除线")

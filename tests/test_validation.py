@@ -13,6 +13,8 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
 from openpyxl.styles import Font
 
 from registry import store
@@ -866,6 +868,38 @@ def test_a_struck_through_row_is_refused_by_its_row(loaded: RegisterFactory, db_
     problem = refused_once(loaded, db_path)
     assert problem["row"] == 5 and problem["clause"] == "§四.(五)"
     assert problem["rule"].startswith("这一行有删除线")
+
+
+@pytest.mark.parametrize(
+    ("column", "part", "told"),
+    [
+        ("报考工种", "", "这个单元格有删除线：删除线常用来表示作废，但其中的内容同样会登记"),
+        ("姓名", "乙", "这个单元格中有一部分文字带删除线：划掉的文字同样会登记"),
+    ],
+    ids=["whole", "partly"],
+)
+def test_a_struck_roster_cell_is_refused_by_its_column(
+    loaded: RegisterFactory, db_path: Path, column: str, part: str, told: str
+) -> None:
+    """A clerk's review: one struck cell — or a name struck with the right one typed after it,
+    which clearing the strike would leave in the cell beside it — was told 这一行有删除线,
+    to clear the strike. The cell is named, and what to do with the struck part of it."""
+    rows = [approval_row(f"Z112202000{i}", name) for i, name in enumerate("甲乙丙", start=1)]
+    path = loaded.add("mianyang.xlsx", rows, MIANYANG)
+    workbook = openpyxl.load_workbook(path, rich_text=True)
+    sheet = workbook.active
+    assert sheet is not None
+    [letter] = [c.column_letter for c in sheet[2] if c.value == column]
+    cell = sheet[f"{letter}4"]
+    if part:
+        cell.value = CellRichText(TextBlock(InlineFont(strike=True), part), f"{cell.value}某")
+    else:
+        cell.font = Font(strike=True)
+    workbook.save(path)
+    problem = refused_once(loaded, db_path)
+    assert (problem["row"], problem["column"], problem["clause"]) == (4, column, "§四.(五)")
+    assert problem["rule"].startswith(told), problem
+    assert ("请删去划掉的文字" in problem["rule"]) == bool(part), problem
 
 
 @pytest.mark.parametrize(("suffix", "write"), [(".xls", as_xls), (".ods", as_ods)])

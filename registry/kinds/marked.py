@@ -24,6 +24,14 @@ STRUCK_ROW = (
     "这一行有删除线：删除线常用来表示该行作废，但它同样会登记。"
     "不应登记的行请整行删除；要登记的，请清除删除线"
 )
+STRUCK_CELL = (
+    "这个单元格有删除线：删除线常用来表示作废，但其中的内容同样会登记。"
+    "划掉的内容不应登记的，请删去（整行都不应登记的，请整行删除）；要登记的，请清除删除线"
+)
+PARTLY_STRUCK = (
+    "这个单元格中有一部分文字带删除线：划掉的文字同样会登记，连同旁边改写的，一格里就成了两个值。"
+    "请删去划掉的文字，只留要登记的内容"
+)
 
 
 HIDDEN_COLUMN = (
@@ -86,11 +94,12 @@ def marked_rows(table: Table, filling: Collection[str] = ()) -> list[Problem]:
     (a footer's approval counts, a whole row of formulas)."""
     marks = table.marks
     found = [
-        Problem(record.row, None, None, rule, "§四.(五)")
+        Problem(record.row, None, None, HIDDEN_ROW, "§四.(五)")
         for record in table.records
-        for rows, rule in ((marks.hidden, HIDDEN_ROW), (marks.struck, STRUCK_ROW))
-        if record.row in rows
+        if record.row in marks.hidden
     ]
+    if marks.struck:
+        found += _struck(table)
     found += _unsaved(table)
     found += [
         Problem(
@@ -144,6 +153,47 @@ def _unsaved(table: Table) -> list[Problem]:
                 for n in loaded.get(row, [])
             ]
     return found
+
+
+def _struck(table: Table) -> list[Problem]:
+    """The struck cells of each struck data row, each by its column, when not every filled
+    cell the register reads (but its 序号) is struck whole — a clerk striking the 类型 alone,
+    or a number with the right one typed after it, was told the whole row was struck, and to
+    clear the strike: the cell then held both numbers. The row when it is, or when its cells
+    are not known (an .xls, an .ods, more than are kept)."""
+    marks = table.marks
+    names = {index + 1: name for name, index in table.columns.items()}
+    cells: dict[int, set[int]] = {}
+    if len(marks.struck_cells) < MARKED_CELLS:
+        for row, column in marks.struck_cells:
+            cells.setdefault(row, set()).add(column)
+    found = []
+    for record in table.records:
+        if record.row not in marks.struck:
+            continue
+        struck = cells.get(record.row, set())
+        filled = {
+            index + 1
+            for name, index in table.columns.items()
+            if name != SERIAL and record.values.get(name) not in (None, "")
+        }
+        partly = {column for column in struck if (record.row, column) in marks.partly_struck}
+        if not struck or (filled <= struck and not partly):
+            found.append(Problem(record.row, None, None, STRUCK_ROW, "§四.(五)"))
+            continue
+        for column in sorted(struck):
+            name = names.get(column) or f"第 {column_letters(column)} 列"
+            value = _shown(record.values.get(name))
+            rule = PARTLY_STRUCK if column in partly else STRUCK_CELL
+            # a partly struck cell is the cause of what the checks find in its two values
+            cause = frozenset({(record.row, name)} if column in partly else ())
+            found.append(Problem(record.row, name, value, rule, "§四.(五)", explains=cause))
+    return found
+
+
+def _shown(value: object) -> str | None:
+    """A cell's value as a problem quotes it."""
+    return None if value is None or value == "" else str(value)
 
 
 def _shown_otherwise(table: Table) -> list[Problem]:

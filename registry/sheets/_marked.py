@@ -18,9 +18,9 @@ format or by a run of the text (`registry.sheets._runs`).
 Most sheets have none of it: each block costs a few searches (`registry.sheets._probe`), and a
 workbook whose styles and shared strings strike, hide and colour nothing is not looked at
 again. A hit — any formula, any ``hidden``, any ``strike``, a run's colour or size, however
-spelt — sends the sheet through one exact expat pass (`exact_marks`), which reads every spelling XML allows. An .xls's marks the
-parse child reads with xlrd (`registry.sheets._xls_marks`); an .ods's,
-`registry.sheets._ods_marked`.
+spelt — sends the sheet through one exact expat pass (`exact_marks`), which reads every
+spelling XML allows. An .xls's marks the parse child reads with xlrd
+(`registry.sheets._xls_marks`); an .ods's, `registry.sheets._ods_marked`.
 """
 
 from __future__ import annotations
@@ -84,6 +84,12 @@ class Marks:
     short_dates: frozenset[tuple[int, int, str]] = frozenset()
     """(row, column, what its format writes of a date) of the filled date cells whose format
     leaves out the year, month or day (`registry.sheets._date_formats`)"""
+    struck_cells: frozenset[tuple[int, int]] = field(default=frozenset(), compare=False)
+    """(row, column) of the filled cells struck through: `struck`'s detail (not compared; none
+    from an .xls or .ods), so that a row is told its struck cell, not to clear a whole row's"""
+    partly_struck: frozenset[tuple[int, int]] = field(default=frozenset(), compare=False)
+    """of `struck_cells`, those with part of their text struck (a number struck, the right
+    one typed after it): the struck text is to be deleted, not its strike cleared"""
 
 
 NO_MARKS = Marks()
@@ -117,8 +123,7 @@ def exact_marks(
     with a filled cell in a struck format or a struck run (``strings``: the shared strings with
     one); a disguised cell, a filled one in a format that hides what it holds; an unseen one, a
     filled one in a format whose font is its fill's colour, or with a run of text in white on
-    no fill. Rows past the limit are left to the child, which refuses them: no set grows past
-    it.
+    no fill. Rows past the limit are left to the child, which refuses them: no set grows.
 
     The cell being read lives in a few local variables (an object per cell would double the
     pass's time on a 40,000-row sheet): its row, whether its format strikes, whether its value
@@ -134,6 +139,8 @@ def exact_marks(
     formulas: set[tuple[int, int]] = set()
     errors: set[tuple[int, int, str]] = set()
     dates: set[tuple[int, int, str]] = set()
+    struck_cells: set[tuple[int, int]] = set()
+    partly: set[tuple[int, int]] = set()
     filled_rows: dict[int, list[int]] = {}  # column → [first, last] row holding a value
     conditional = ConditionalFormats(formats.conditional, formats.palette)
     styled_sheet = bool(formats or formats.fills)  # else no cell's style number is read
@@ -205,7 +212,7 @@ def exact_marks(
             if attributes.get("hidden", "").strip() in _TRUE or _too_small(width, COLUMN_TOO_SMALL):
                 columns.update(span)
         elif local == "strike" and _strikes(attributes):  # an inline string's struck run
-            styled = True
+            runs.strike()
         elif in_value:  # an inline string's run
             runs.start(local, attributes)
         else:
@@ -230,8 +237,12 @@ def exact_marks(
             in_value = False
         elif local == "c" and cell <= most:
             shared = shared_index(index) if kind == "s" and strings else None
-            if filled and (styled or shared in strings.struck):
+            if filled and (styled or runs.struck or shared in strings.struck):
                 rows.add(cell)
+                if len(struck_cells) < MARKED_CELLS:
+                    struck_cells.add((cell, column))
+                    if not styled and (runs.partly_struck or shared in strings.partly):
+                        partly.add((cell, column))
             if formula and not filled and not (kind == "str" and value):
                 unsaved.add(cell)
                 if len(unsaved_cells) < MARKED_CELLS:
@@ -276,6 +287,8 @@ def exact_marks(
         frozenset(errors),
         frozenset(unsaved_cells),
         frozenset(dates),
+        frozenset(struck_cells),
+        frozenset(partly),
     )
 
 

@@ -26,7 +26,8 @@ _TRUE = ("1", "true")
 
 class Runs:
     """The run being read of one string, and what visible text fell in: runs of colours of
-    their own (judged against the cell's fill, `vanish`), or runs too small to read."""
+    their own (judged against the cell's fill, `vanish`), runs too small to read, and struck
+    runs beside plain ones (`partly_struck`)."""
 
     def __init__(self, palette: Palette) -> None:
         self.palette = palette
@@ -34,26 +35,46 @@ class Runs:
         """the colours of the runs visible text fell in, since `new_string`"""
         self.tiny = False
         """whether visible text fell in a run too small to read"""
+        self.struck = False
+        """whether a run of the string is struck through (whatever its text)"""
+        self.struck_text = self.plain_text = False
+        """whether visible text fell in a struck run, in another"""
         self._colour: RGB | None = None
-        self._tiny = False
+        self._tiny = self._struck = False
 
     def new_string(self) -> None:
         self.colours, self.tiny, self._colour, self._tiny = set(), False, None, False
+        self.struck = self.struck_text = self.plain_text = self._struck = False
 
     def start(self, local: str, attributes: dict[str, str]) -> None:
         """An element of the string (only runs hold ``<color>`` and ``<sz>`` there)."""
         if local == "r":
-            self._colour, self._tiny = None, False
+            self._colour, self._tiny, self._struck = None, False, False
         elif local == "color":
             self._colour = colour(attributes, self.palette)
         elif local == "sz":
             self._tiny = too_small(points(attributes.get("val", "")))
 
+    def strike(self) -> None:
+        """The run being read is struck through (``<strike/>``)."""
+        self.struck = self._struck = True
+
     def text(self, data: str) -> None:
+        if self._struck:
+            self.struck_text = self.struck_text or not data.isspace()
+        elif not self.plain_text:
+            self.plain_text = not data.isspace()
         if (self._colour is not None or self._tiny) and data.strip():
             if self._colour is not None:
                 self.colours.add(self._colour)
             self.tiny = self.tiny or self._tiny
+
+    @property
+    def partly_struck(self) -> bool:
+        """Whether part of the string is struck and part not: a number struck through and the
+        right one typed after it — deleting the struck text mends it, clearing the strike
+        leaves both."""
+        return self.struck_text and self.plain_text
 
 
 def vanish(colours: Collection[RGB], *backgrounds: RGB | None) -> bool:
@@ -69,6 +90,8 @@ class StringMarks:
     struck: frozenset[int] = frozenset()
     coloured: Mapping[int, frozenset[RGB]] = field(default_factory=dict)
     tiny: frozenset[int] = frozenset()
+    partly: frozenset[int] = frozenset()
+    """of `struck`, the strings with plain text beside the struck (`Runs.partly_struck`)"""
 
     def __bool__(self) -> bool:
         return bool(self.struck or self.coloured or self.tiny)
@@ -119,6 +142,7 @@ def string_marks(
     ``fills`` (None: the sheet's white) are kept — a black run on white or yellow cells, as
     every run of most rich text is, asks nothing more of the sheet."""
     struck: set[int] = set()
+    partly: set[int] = set()
     coloured: dict[int, frozenset[RGB]] = {}
     tiny: set[int] = set()
     runs = Runs(palette)
@@ -134,6 +158,7 @@ def string_marks(
                 raise unreadable(f"带删除线、白色或极小的文字超过 {MAX_MARKED_STRINGS:,} 处")
         elif local == "strike" and attributes.get("val", "1") in _TRUE:
             struck.add(index)
+            runs.strike()
         else:
             runs.start(local, attributes)
 
@@ -150,6 +175,8 @@ def string_marks(
             coloured[index] = shared_sets.setdefault(found, found)
         if runs.tiny:
             tiny.add(index)
+        if runs.partly_struck:
+            partly.add(index)
 
     parse_marks(shared, start, text=text, limits=limits, deadline=deadline)
-    return StringMarks(frozenset(struck), coloured, frozenset(tiny))
+    return StringMarks(frozenset(struck), coloured, frozenset(tiny), frozenset(partly))
