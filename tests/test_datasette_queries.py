@@ -268,6 +268,33 @@ async def test_a_corrected_reference_is_dated_by_its_sync_not_by_another_event(
     assert amended["日期"] != "2014-06-01" and "换发更正" not in column(rows, "事件")
 
 
+async def test_an_events_line_reads_as_its_sync_registered_it_its_corrections_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A later version corrected a 撤销's 批准文号 and 原因 and moved it up a row: the 撤销's
+    line showed the corrected values and row beside the sync that first registered it, which
+    registered the 1号, the first reason and row 4 (an auditor's review)."""
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    reissue = status_event("补发", "Z1122020001", "周杰", "2013-03-01")
+    revocation = status_event("撤销", "Z1122020001", "周杰", "2013-05-01")
+    corrected = {**revocation, "批准文号": "绵人社函〔2013〕2号", "原因": "弄虚作假（经复查属实）"}
+    rows = await corrected_history(tmp_path, [reissue, revocation], [corrected], "Z1122020001")
+    [line] = [row for row in rows if row["事件"] == "撤销"]
+    first = min(row["同步编号"] for row in rows if row["事件"] in ("补发", "撤销"))
+    assert (line["依据文件"], line["说明"]) == ("绵人社函〔2013〕1号", "原因：弄虚作假")
+    assert (line["名册行号"], line["同步编号"]) == (4, first)
+    amended = {row["说明"] for row in rows if row["事件"] == "变更登记更正"}
+    assert amended == {
+        "撤销批准文号：绵人社函〔2013〕1号 → 绵人社函〔2013〕2号",
+        "撤销原因：弄虚作假 → 弄虚作假（经复查属实）",
+        "撤销所在行：4 → 3",
+    }
+    after = [row["同步编号"] for row in rows if row["事件"] == "变更登记更正"]
+    assert min(after) > first and rows.index(line) < min(
+        i for i, row in enumerate(rows) if row["事件"] == "变更登记更正"
+    )
+
+
 async def test_the_list_of_events_marks_one_corrected_since_and_says_who_approved_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
