@@ -470,6 +470,37 @@ async def test_a_syncs_page_leads_to_what_it_wrote(one_roster: OneRoster) -> Non
     assert [row[0] for row in same.json()["rows"]] == [2]
 
 
+async def test_the_sync_history_says_what_its_added_and_changed_count_per_kind(
+    one_roster: OneRoster,
+) -> None:
+    """A 换发、补发、撤销 register's 新增 2 beside a roster's 新增 1 read as certificates both: the
+    sync history said nowhere that one counts certificates and the other events (an auditor's
+    review)."""
+    assert one_roster.sync() == 0
+    events = [
+        status_event("补发", "Z1122020001", "周杰", "2013-03-01"),
+        status_event("撤销", "Z1122020001", "周杰", "2014-06-01"),
+    ]
+    one_roster.registers.add("changes.csv", events, {"kind": "status-changes", "authority": "2202"})
+    assert one_roster.sync() == 0
+    ds = one_roster.staff()
+    rows = await query(ds, "/registry/sync_history", 名册="", 结果="")
+    assert [(r["名册类型"], r["新增"]) for r in rows][0] == ("换发、补发、撤销登记表", 2)
+    cookies = signed_in(ds)
+    for path in ("/registry/syncs", "/registry/sync_history"):
+        page = html.unescape((await ds.client.get(path, cookies=cookies)).text)
+        assert "证书名册（审批名册、技师名册等）是新登记的、内容经更正的证书本数" in page
+        assert (
+            "换发、补发、撤销登记表是新登记的、批准文号或原因等经更正的换发、补发、撤销事件数"
+            in page
+        )
+        assert "申领计划表、发放单、领取登记是新写入的、内容经更正的记录数" in page
+    table = await ds.client.get("/registry/syncs", cookies=cookies)
+    assert (
+        "新增（证书、事件或记录）<br>" in table.text and "修改（已登记的经更正）<br>" in table.text
+    )
+
+
 async def test_a_refused_number_cell_keeps_the_number_it_wrote_for_the_lookup(
     one_roster: OneRoster,
 ) -> None:
