@@ -674,6 +674,37 @@ def test_a_register_refused_again_unchanged_is_recorded_once_and_the_registry_un
     assert history == [("rejected", "特级"), ("rejected", "特等")]
 
 
+def test_a_refused_register_tried_again_by_someone_else_is_recorded_with_who_and_when(
+    registers: RegisterFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """李四 synced the refused files again by hand: told 未重复记录, the history kept only the
+    scheduled sync's first refusal — nothing showed that 李四 tried, or when (an auditor's
+    review). Another person's attempt is recorded; the same one's again is not."""
+    monkeypatch.delenv("CERTREG_OPERATOR", raising=False)
+    path = registers.add(
+        "new.csv", [approval_row("Z1122020001", "周杰", 报考等级="特级")], MIANYANG
+    )
+    assert run("sync", str(path.parent), "--db", str(db_path))[0] == 1
+    monkeypatch.setenv("CERTREG_OPERATOR", "李四")
+    code, output = run("sync", str(path.parent), "--db", str(db_path))
+    assert code == 1 and "同样的问题" not in output
+    files = {p.name: p.read_bytes() for p in db_path.parent.glob("registry.db*")}
+    code, output = run("sync", str(path.parent), "--db", str(db_path))
+    assert code == 1 and "（与上次同一文件、同样的问题" in output  # 李四 again: recorded once
+    assert {p.name: p.read_bytes() for p in db_path.parent.glob("registry.db*")} == files
+    conn = store.connect(db_path, readonly=True)
+    try:
+        history = conn.execute(
+            "SELECT s.operator, p.value FROM syncs s JOIN problems p ON p.sync = s.id ORDER BY s.id"
+        ).fetchall()
+    finally:
+        conn.close()
+    assert [(value, who.startswith("李四（")) for who, value in history] == [
+        ("特级", False),
+        ("特级", True),
+    ]
+
+
 def test_problem_lists_of_two_registers_of_one_name_stay_apart_beside_the_registry(
     registers: RegisterFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -140,14 +140,17 @@ def holds_sync(conn: sqlite3.Connection, mark: SyncMark) -> bool:
 
 def repeats_last_attempt(conn: sqlite3.Connection, attempt: Attempt) -> bool:
     """Whether ``attempt`` is the register's last recorded attempt over again: the same file
-    refused for the same problems. A scheduled sync meets it on every run until the clerk
-    mends the file; recorded once, it neither grows the history by a copy of its problems per
-    run nor changes the registry, which every replica would then copy whole."""
+    refused for the same problems, by the same operator. A scheduled sync meets it on every run
+    until the clerk mends the file; recorded once, it neither grows the history by a copy of its
+    problems per run nor changes the registry, which every replica would then copy whole. Someone
+    else trying it (李四 syncing the refused files by hand) is another attempt, recorded with who
+    and when: the history kept only the first, and an auditor read nothing of 李四's."""
     last = conn.execute(
-        "SELECT id, fingerprint, outcome FROM syncs WHERE register = ? ORDER BY id DESC LIMIT 1",
+        "SELECT id, fingerprint, outcome, operator FROM syncs WHERE register = ?"
+        " ORDER BY id DESC LIMIT 1",
         (attempt.register,),
     ).fetchone()
-    if last is None or tuple(last[1:]) != (attempt.fingerprint, attempt.outcome):
+    if last is None or tuple(last[1:]) != (attempt.fingerprint, attempt.outcome, attempt.operator):
         return False
     stored = conn.execute(
         "SELECT row, [column], value, rule, clause, number FROM problems"
