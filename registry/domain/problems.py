@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 
 from registry.domain.text import visible
 
@@ -56,6 +57,14 @@ class Problem:
         cited = self.clause is None or self.clause in self.rule or _CITES.search(self.rule)
         clause = "" if cited else f"（{self.clause}）"
         return f"{where}{value}：{self.rule}{clause}"
+
+
+def numbered(problems: Iterable[Problem], numbers: Mapping[int, str]) -> list[Problem]:
+    """``problems``, each of a row whose certificate number reads (``numbers``: row → number as
+    registered) carrying it: staff's history of a number lists a refused row by it, whatever
+    cell the row was refused for (a failing score, a 补发's review not agreed)."""
+    found = [(p, None if p.row is None or p.number else numbers.get(p.row)) for p in problems]
+    return [replace(p, number=number) if number else p for p, number in found]
 
 
 NUMBER_TAKEN = "number_taken"

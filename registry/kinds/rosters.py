@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from registry.domain.exam import EXAM_COLUMNS
 from registry.domain.numbers import CertificateNumber, parse
-from registry.domain.problems import NUMBER_TAKEN, Problem
+from registry.domain.problems import NUMBER_TAKEN, Problem, numbered
 from registry.domain.regions import PROVINCE, region_name
 from registry.domain.registers import APPROVAL_ROSTER, TECHNICIAN_ROSTER
 from registry.kinds.base import Kind, LoadContext, RegisterEntry
@@ -169,11 +169,7 @@ def check_roster(
     # in row order, as a clerk reads the report
     # each row's problem names the row's number: staff's history of a number lists a refused
     # roster's row by it (a failing score, not only a number cell, kept a number out)
-    numbered = {row: number for row, _, number in result.numbers}
-    problems = [
-        replace(p, number=numbered[p.row]) if p.number is None and p.row in numbered else p
-        for p in problems
-    ]
+    problems = numbered(problems, {row: number for row, _, number in result.numbers})
     problems.sort(key=lambda p: -1 if p.row is None else p.row)
     result.notices = collected_rewritten(conn, result, entry, context.catalogue)
     return problems, result

@@ -19,6 +19,7 @@ from registry.domain.problems import (
     REVIEW_ORDER,
     UNCORRECTED,
     Problem,
+    numbered,
 )
 from registry.domain.registers import PUT_BACK, STATUS_CHANGES
 from registry.domain.statuses import StatusEvent
@@ -157,12 +158,16 @@ def check_status_changes(
     the clerk sees all of a row's problems in one report, but never taken as applied"""
     withheld: list[tuple[Problem, StatusEvent | None]] = []  # by their remarks: 此条作废
     unread = table.unread_by_row()
+    numbers: dict[int, str] = {}  # row → its 证书编号, that staff's history lists it by
     for record in table.records:
         if summed := total_in(record, ("序号", "类型", "证书编号", "姓名")):
             problems.append(summed)
             continue
         row = StatusRow(record, problems, context.today, context.catalogue, unread.get(record.row))
-        if event := row.event():
+        event = row.event()
+        if row.certificate:
+            numbers[record.row] = row.certificate
+        if event:
             parsed.append(event)
             if not row.complete:
                 incomplete.add(event.row)
@@ -186,6 +191,7 @@ def check_status_changes(
     withdrawn += filter(None, map(_another_person, events))
     problems[:0] = swapped(problems, table.records, STATUS_LOOKS, STATUS_PAIRS, "§四.(六)")
     problems[:0] = _another_register(context.conn, entry, parsed)
+    problems, withdrawn = numbered(problems, numbers), numbered(withdrawn, numbers)
     return problems, StatusChanges(events, vanished, amendments, checker.late, withdrawn, present)
 
 

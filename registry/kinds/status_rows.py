@@ -99,6 +99,8 @@ class StatusRow:
         self.withheld: Problem | None = None
         """the row's remarks withdraw it (`void_event`): refused unless applied before"""
         self.catalogue = catalogue
+        self.certificate: str | None = None
+        """the row's 证书编号 as registered, once it reads: every problem of the row carries it"""
         self.values = record.values
         self.complete = False
 
@@ -248,7 +250,7 @@ class StatusRow:
         values = self.values
         kind = normalise_name(text(values.get("类型")))
         self.withheld = void_event(kind).problem(self.record.row, self.unread)
-        number = self.number("证书编号")
+        self.certificate = number = self.number("证书编号")
         name = normalise_name(text(values.get("姓名")))
         name_problem = check_name(name, new=False)
         if name_problem:

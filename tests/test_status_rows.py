@@ -1,0 +1,106 @@
+"""What a status-changes register's rows are told and what the registry keeps of them: the
+refused rows in staff's history of their number, and hints a clerk can act on."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from datasette_config.launch import ensure_verify_log
+from registry.store import verify_log_path
+from tests.datasette_fixtures import staff_rows
+from tests.registers import (
+    MIANYANG,
+    RegisterFactory,
+    add_column,
+    mianyang_holders,
+    status_event,
+    sync,
+)
+
+MIANYANG_CHANGES = {"kind": "status-changes", "authority": "2202"}
+
+
+@pytest.fixture
+def roster(registers: RegisterFactory, db_path: Path) -> RegisterFactory:
+    registers.add("mianyang.csv", mianyang_holders(), MIANYANG)
+    assert sync(registers.folder, db_path)[0] == 0
+    return registers
+
+
+async def history(
+    db: Path, monkeypatch: pytest.MonkeyPatch, number: str
+) -> list[dict[str, object]]:
+    """What staff's history of ``number`` lists (the shipped `certificate` canned query)."""
+    ensure_verify_log(verify_log_path(db))
+    path = "/registry/certificate.json"
+    return await staff_rows(db, monkeypatch, path, {"证书编号": number})
+
+
+def last_problems(db: Path) -> list[tuple[object, ...]]:
+    """(row, column, value, number) of each problem the last sync attempt recorded."""
+    with sqlite3.connect(db) as conn:
+        return conn.execute(
+            'SELECT row, "column", value, number FROM problems'
+            " WHERE sync = (SELECT max(id) FROM syncs) ORDER BY id"
+        ).fetchall()
+
+
+REFUSED_ROWS = {
+    "review not agreed": status_event(
+        "补发", "Z1122020001", "周杰", "2012-09-10", 主管部门审核="不同意"
+    ),
+    "documents missing": status_event(
+        "补发", "Z1122020001", "周杰", "2012-09-10", 个人申请="", 单位证明="", 原公布文件="x"
+    ),
+    "a damaged paper reissued": status_event(
+        "补发", "Z1122020001", "周杰", "2012-09-10", 原因="证书损坏"
+    ),
+    "a reason of a slash": status_event(
+        "换发", "Z1122020001", "周杰", "2012-09-10", "Z1122020004", 原因="/"
+    ),
+    "a full-width number": status_event(
+        "补发", "Ｚ１１２２０２０００１", "周杰", "2012-09-10", 发证机关审核="未审核"
+    ),
+}
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("event", REFUSED_ROWS.values(), ids=REFUSED_ROWS.keys())
+async def test_each_problem_of_a_refused_row_names_its_certificate(
+    roster: RegisterFactory,
+    db_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    event: dict[str, object],
+) -> None:
+    """A refused 补发's 主管部门审核 不同意 was kept without its number: staff's history of
+    Z1122020001 (which finds problems by number) did not show that a 补发 had been tried."""
+    roster.add("changes.xlsx", [event], MIANYANG_CHANGES)
+    assert sync(roster.folder, db_path)[0] == 1
+    problems = last_problems(db_path)
+    assert problems and {number for *_, number in problems} == {"Z1122020001"}, problems
+    rows = await history(db_path, monkeypatch, "Z1122020001")
+    refused = [row for row in rows if row["事件"] == "名册退回"]
+    assert len(refused) == len(problems), rows
+    assert {row["来源名册"] for row in refused} == {"changes.xlsx"}
+
+
+@pytest.mark.anyio
+async def test_a_withdrawn_applied_event_is_in_its_certificates_history(
+    roster: RegisterFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new version whose 备注 says 此条作废 of a 撤销 applied before: the conflict was kept
+    without the number, and the revoked certificate's history never said it was questioned."""
+    revoke = status_event("撤销", "Z1122020001", "周杰", "2012-09-10")
+    roster.add("changes.xlsx", [revoke], MIANYANG_CHANGES)
+    assert sync(roster.folder, db_path)[0] == 0
+    more = status_event("撤销", "Z1122020002", "郑浩", "2012-09-11")
+    path = roster.add("changes.xlsx", [revoke, more], MIANYANG_CHANGES)
+    add_column(path, "备注", ["此条作废", None])
+    assert sync(roster.folder, db_path)[0] == 0
+    assert last_problems(db_path) == [(3, "备注", "此条作废", "Z1122020001")]
+    rows = await history(db_path, monkeypatch, "Z1122020001")
+    [conflict] = [row for row in rows if row["事件"] == "冲突"]
+    assert "此条已在此前的版本中登记生效" in str(conflict["说明"])
