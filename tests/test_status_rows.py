@@ -7,8 +7,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from datasette_config.launch import ensure_verify_log
+from registry.cli import cli
 from registry.store import verify_log_path
 from tests.datasette_fixtures import staff_rows
 from tests.registers import (
@@ -104,3 +106,38 @@ async def test_a_withdrawn_applied_event_is_in_its_certificates_history(
     rows = await history(db_path, monkeypatch, "Z1122020001")
     [conflict] = [row for row in rows if row["事件"] == "冲突"]
     assert "此条已在此前的版本中登记生效" in str(conflict["说明"])
+
+
+def recorded(db: Path) -> list[tuple[object, ...]]:
+    """(outcome, added, changed) of each attempt the sync history holds of ``changes.csv``."""
+    with sqlite3.connect(db) as conn:
+        return conn.execute(
+            "SELECT outcome, added, changed FROM syncs WHERE register = 'changes.csv' ORDER BY id"
+        ).fetchall()
+
+
+def test_the_history_counts_as_changed_only_events_corrected(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """A first load of four events was recorded 新增 4 修改 4 (the certificates they touched),
+    and a version that only moved two rows 修改 2: an auditor reads 修改 as records overwritten."""
+    events = [
+        status_event("补发", "Z1122020001", "周杰", "2012-09-10"),
+        status_event("换发", "Z1122020002", "郑浩", "2012-05-08", "Z1122020003"),
+        status_event("撤销", "C1122020001", "吴敏", "2013-01-15"),
+        status_event("撤销", "Z1122020001", "周杰", "2013-02-15"),
+    ]
+    roster.add("changes.csv", events, MIANYANG_CHANGES)
+    first = CliRunner().invoke(cli, ["sync", str(roster.folder), "--db", str(db_path)])
+    assert "4 行，新登记变更 4 项，涉及证书 3 本" in first.output  # the clerk still told
+    roster.add("changes.csv", events[::-1], MIANYANG_CHANGES)
+    moved = CliRunner().invoke(cli, ["sync", str(roster.folder), "--db", str(db_path)])
+    assert "新增 0，修改 0\n  ℹ 4 条登记只是在表中所在的行变了，内容未变" in moved.output
+    corrected = {**events[2], "批准文号": "绵人社函〔2013〕2号"}
+    roster.add("changes.csv", [events[3], events[1], corrected, events[0]], MIANYANG_CHANGES)
+    code, report = sync(roster.folder, db_path)
+    assert code == 0 and (report["registers"][1]["added"], report["registers"][1]["changed"]) == (
+        0,
+        1,
+    )
+    assert recorded(db_path) == [("loaded", 4, 0), ("updated", 0, 0), ("updated", 0, 1)]

@@ -256,9 +256,10 @@ def apply_status_changes(
     applied.changes += amend_events(conn, entry.key, changes.amendments, sync_id, at)
     amended = {amendment.identity for amendment in changes.amendments}
     moved = moved_rows(conn, entry.key, changes.present, sync_id, at)
-    # a row moved and nothing else changed: told apart, as a roster's certificates are
+    # a row moved and nothing else changed: told in the report's notes, and no change — the
+    # history's 修改 counts events a version corrected, which an auditor reads as overwritten
     applied.moved = sum(1 for identity in moved if identity not in amended)
-    applied.changed += len(changes.amendments) + applied.moved
+    applied.changed = len(changes.amendments)
     applied.conflicts = [
         Problem(
             None,

@@ -185,7 +185,7 @@ def apply_events(
                 if before != after
             ],
         )
-    applied.changed = len(touched)  # certificates, however many events each had
+    applied.certificates = len(touched)  # however many events each had
     return applied
 
 

@@ -37,3 +37,7 @@ class Applied:
     moved, nothing else of them changed"""
     revoked: list[str] = field(default_factory=list)
     """certificates a corrected roster changed that had been revoked (§五.(三))"""
+    certificates: int = 0
+    """certificates a status-change register's new events changed (the clerk's 涉及证书): not
+    ``changed``, which the sync history reads as records corrected — an auditor read a first
+    load's 修改 4 as four records overwritten"""

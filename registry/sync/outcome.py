@@ -42,6 +42,8 @@ class Outcome:
     moved: int = 0
     """certificates whose row moved in a corrected roster (events in a status-change
     register), nothing else of them changed"""
+    certificates: int = 0
+    """certificates a status-change register's new events changed (`Applied.certificates`)"""
     revoked_changed: list[str] = field(default_factory=list)
     """certificates among ``changes`` that had been revoked (`registry.store.writes.Applied`)"""
     manifest_changes: list[tuple[str, object, object]] = field(default_factory=list)
@@ -75,7 +77,13 @@ def changed_nothing(outcome: Outcome) -> bool:
     reformatted (1975年4月 for 1975-04, 维修电工 for 电工). The clerk is told 未变化 and the
     history records `UNCHANGED` — it recorded 已更新（新版本）, 修改 0, beside the clerk's
     未变化 (a staff review)."""
-    return not (outcome.added or outcome.changed or outcome.conflicts or outcome.manifest_changes)
+    return not (wrote(outcome) or outcome.manifest_changes)
+
+
+def wrote(outcome: Outcome) -> bool:
+    """Whether ``outcome`` changed the registry's records: added or changed one, met a conflict,
+    or moved a status-change register's event to its new row (not counted as changed)."""
+    return bool(outcome.added or outcome.changed or outcome.conflicts or outcome.moved)
 
 
 RUN: ContextVar[str | None] = ContextVar("certreg_sync_run", default=None)

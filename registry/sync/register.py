@@ -171,6 +171,7 @@ def _write(
         applied.conflicts,
     )
     outcome.changes, outcome.moved = applied.changes, applied.moved
+    outcome.certificates = applied.certificates
     outcome.revoked_changed = applied.revoked
     facts = {**entry.facts(), "fingerprint": fingerprint, "rows": outcome.rows}
     outcome.manifest_changes = syncs.record_register(conn, facts, known, at, sync_id)

@@ -29,6 +29,7 @@ from registry.sync.outcome import (
     UNCHANGED,
     UPDATED,
     Outcome,
+    wrote,
 )
 from registry.sync.problem_lists import PROBLEM_LISTS, write_problem_list
 from registry.sync.report_changes import LISTED, manifest_changes, roster_changes
@@ -73,7 +74,7 @@ def _line(outcome: Outcome) -> str:
     mark = "✘" if outcome.outcome == REJECTED else "✔"
     kind = KIND_LABELS[entry.kind]  # a clerk's words, not the manifest's code
     text = f"{mark} {visible(entry.key)}［{kind}］"
-    if outcome.outcome == UPDATED and not (outcome.added or outcome.changed or outcome.conflicts):
+    if outcome.outcome == UPDATED and not wrote(outcome):
         # a new version of registers.toml's facts only (`changed_nothing`)
         return f"{text}已更新（新版本）：{outcome.rows:,} 行，证书未变，只改了 registers.toml 中的登记信息"
     if outcome.outcome == UNCHANGED and outcome.sync_id is not None:  # a new file, read
@@ -85,7 +86,7 @@ def _line(outcome: Outcome) -> str:
     if outcome.outcome == LOADED and entry.kind == STATUS_CHANGES:
         # its rows are events, and what they change are certificates: 5 rows, 5 added and 5
         # changed read as a contradiction (a new version's changes are its events amended)
-        text += f"：{outcome.rows:,} 行，新登记变更 {outcome.added:,} 项，涉及证书 {outcome.changed:,} 本"
+        text += f"：{outcome.rows:,} 行，新登记变更 {outcome.added:,} 项，涉及证书 {outcome.certificates:,} 本"
     elif outcome.outcome in (LOADED, UPDATED):
         text += f"：{outcome.rows:,} 行，新增 {outcome.added:,}，修改 {outcome.changed:,}"
     elif outcome.outcome in (CHECKED, UNCHANGED):  # unchanged: the rows loaded from it before

@@ -38,8 +38,10 @@ def manifest_changes(outcome: Outcome) -> list[str]:
 def roster_changes(outcome: Outcome, everything: bool) -> list[str]:
     """What a corrected roster changed on certificates already issued — each a field printed on
     a paper, so the clerk sees them, not a count (the history keeps them for staff)."""
-    what = "本证书只是在名册中" if outcome.entry.kind in ROSTER_KINDS else "条登记只是在表中"
-    moved = [f"  ℹ 其中 {outcome.moved:,} {what}所在的行变了，内容未变"]
+    # a roster counts them among its 修改; a status register's 修改 are events corrected only
+    roster = outcome.entry.kind in ROSTER_KINDS
+    what = "其中 {:,} 本证书只是在名册中" if roster else "{:,} 条登记只是在表中"
+    moved = [f"  ℹ {what.format(outcome.moved)}所在的行变了，内容未变"]
     if not outcome.changes:
         return moved if outcome.moved else []
     shown = outcome.changes if everything else outcome.changes[:LISTED]
