@@ -18,6 +18,7 @@ from tests.registers import (
     RegisterFactory,
     add_column,
     mianyang_holders,
+    problems_of,
     status_event,
     sync,
 )
@@ -141,3 +142,54 @@ def test_the_history_counts_as_changed_only_events_corrected(
         1,
     )
     assert recorded(db_path) == [("loaded", 4, 0), ("updated", 0, 0), ("updated", 0, 1)]
+
+
+def name_rules(registers: RegisterFactory, db: Path, event: dict[str, object]) -> list[str]:
+    """The rules the sync tells of ``event``'s 姓名 (it is refused)."""
+    registers.add("changes.xlsx", [event], MIANYANG_CHANGES)
+    code, report = sync(registers.folder, db)
+    assert code == 1, report
+    return [
+        str(rule) for _, column, rule, _ in problems_of(report, "changes.xlsx") if column == "姓名"
+    ]
+
+
+MISWRITTEN_NAMES = {
+    "the corrected name in 姓名 too": (
+        status_event(
+            "换发",
+            "Z1122020001",
+            "周洁",
+            "2012-09-10",
+            "Z1122020004",
+            原因="姓名错填",
+            更正姓名="周洁",
+        ),
+        "本行的姓名与更正姓名相同。换发的“姓名”栏填原证书上的姓名，更正后的姓名填在“更正姓名”栏",
+    ),
+    "a note in full-width brackets": (
+        status_event("撤销", "Z1122020001", "周杰（女）", "2012-09-10"),
+        "姓名中的“(女)”不是姓名的一部分。“姓名”栏只写姓名，说明请写在“备注”栏",
+    ),
+    "a note in brackets": (
+        status_event(
+            "换发", "Z1122020001", "周杰(退休)", "2012-09-10", "Z1122020004", 原因="证书损坏"
+        ),
+        "姓名中的“(退休)”不是姓名的一部分。",
+    ),
+    "another name": (
+        status_event("撤销", "Z1122020001", "吴敏", "2012-09-10"),
+        "请核对本行的证书编号和姓名",
+    ),
+}
+
+
+@pytest.mark.parametrize(("event", "hint"), MISWRITTEN_NAMES.values(), ids=MISWRITTEN_NAMES.keys())
+def test_a_name_not_the_holders_is_told_what_most_likely_put_it_there(
+    roster: RegisterFactory, db_path: Path, event: dict[str, object], hint: str
+) -> None:
+    """A 换发 whose 姓名 was its 更正姓名, or a name with （女） after it, was told only that it
+    differs from the holder's: the clerk could not see why 周杰（女） was not 周杰."""
+    [rule] = name_rules(roster, db_path, event)
+    assert rule.startswith("姓名与登记库中该证书的持证人（周*）不符：") and hint in rule, rule
+    assert "周杰" not in rule  # the holder's name masked still: the report may go to logs

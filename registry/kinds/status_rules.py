@@ -6,6 +6,7 @@ and a new number. `registry.kinds.status_changes` runs them in date order.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from registry.domain.dates import BadDate
@@ -55,7 +56,7 @@ def event_problems(
     if not same_holder(current.name_key, name_key(event.name)):
         rule = (
             f"姓名与登记库中该证书的持证人（{mask_name(current.name or current.name_key)}）不符："
-            "请核对本行的证书编号和姓名"
+            f"{_name_hint(event)}"
         )
         found.append(("姓名", event.name, rule, "§四.(六)"))
     found += _history_problems(event, current)
@@ -83,6 +84,29 @@ def event_problems(
     if event.new_number:
         found += _new_number_problems(event, event.new_number, current, certificate, next_free)
     return found
+
+
+_NOTE = re.compile(r"[(\[【〔［<《][^()\[\]【】〔〕［］<>《》]*[)\]】〕］>》]")
+"""A note in brackets written after (or in) a name: 刘洋（女）, 李四(退休), 王五【已调出】."""
+
+
+def _name_hint(event: StatusEvent) -> str:
+    """What a row whose name is not its holder's is told to do: what most likely put another
+    name there — a 换发's corrected name written in 姓名 too, a note in brackets — or to check
+    the row (a clerk told only 不符 could not see why 刘洋（女） was not 刘洋)."""
+    corrected = dict(event.corrections).get("name")
+    if corrected and name_key(corrected) == name_key(event.name):
+        return (
+            "本行的姓名与更正姓名相同。换发的“姓名”栏填原证书上的姓名，"
+            "更正后的姓名填在“更正姓名”栏（§四.(六)2）"
+        )
+    note = _NOTE.search(event.name)
+    if note and _NOTE.sub("", event.name).strip():
+        return (
+            f"姓名中的“{note.group()}”不是姓名的一部分。“姓名”栏只写姓名，"
+            "说明请写在“备注”栏（表中没有这一列的，加上这一列）"
+        )
+    return "请核对本行的证书编号和姓名"
 
 
 def _reviews_before_issue(event: StatusEvent, issued_on: str) -> list[Found]:
