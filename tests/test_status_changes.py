@@ -706,7 +706,9 @@ def test_the_first_holder_is_judged_by_its_own_values_even_blank_ones(
     roster.add("later.csv", [second], MIANYANG_CHANGES)
     code, report = sync(roster, db_path)
     text = json.dumps(report, ensure_ascii=False)
-    assert code == 1 and "姓名、性别和出生年月与该证书最初的持证人全都不同" in text
+    # what the row changes, and what the first 换发 did (a first holder's sex blank: to 女)
+    said = "姓名、出生年月与该证书最初的持证人不同，而此前的换发已将性别更正为 女（连同此前的换发"
+    assert code == 1 and said in text
 
 
 def test_two_exchanges_cannot_make_another_person_of_the_holder(
@@ -723,7 +725,8 @@ def test_two_exchanges_cannot_make_another_person_of_the_holder(
     roster.add("changes.csv", [first, second], MIANYANG_CHANGES)
     code, report = sync(roster, db_path)
     text = json.dumps(report, ensure_ascii=False)
-    assert code == 1 and "姓名、性别和出生年月与该证书最初的持证人全都不同" in text
+    said = "出生年月与该证书最初的持证人不同，而此前的换发已将姓名更正、性别从 男 更正为 女"
+    assert code == 1 and said + "（连同此前的换发，姓名、性别和出生年月全都不同）" in text
     assert [p["row"] for p in report["registers"][-1]["problems"]] == [4]  # the second
 
 

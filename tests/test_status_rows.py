@@ -193,3 +193,37 @@ def test_a_name_not_the_holders_is_told_what_most_likely_put_it_there(
     [rule] = name_rules(roster, db_path, event)
     assert rule.startswith("姓名与登记库中该证书的持证人（周*）不符：") and hint in rule, rule
     assert "周杰" not in rule  # the holder's name masked still: the report may go to logs
+
+
+def test_a_holder_changed_over_two_exchanges_is_told_what_this_one_changes(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """A 换发 correcting the name and sex, an earlier one having corrected the birth, was told
+    its corrections changed all three — 出生年月 too, which the row does not touch."""
+    birth = status_event(
+        "换发",
+        "Z1122020001",
+        "周杰",
+        "2012-05-08",
+        "Z1122020004",
+        原因="出生年月错填",
+        更正出生年月="1976.03",
+    )
+    holder = status_event(
+        "换发",
+        "Z1122020004",
+        "周杰",
+        "2012-09-10",
+        "Z1122020005",
+        原因="姓名、性别错填",
+        更正姓名="李强",
+        更正性别="女",
+    )
+    roster.add("changes.xlsx", [birth, holder], MIANYANG_CHANGES)
+    code, report = sync(roster.folder, db_path)
+    assert code == 1, report
+    [rule] = [rule for row, _, rule, _ in problems_of(report, "changes.xlsx") if row == 4]
+    assert rule.startswith(
+        "更正后的姓名、性别与该证书最初的持证人不同，而此前的换发已将出生年月从 1975-05 "
+        "更正为 1976-03（连同此前的换发，姓名、性别和出生年月全都不同）：这不是填错"
+    ), rule

@@ -41,7 +41,7 @@ def another_person(event: StatusEvent, current: CertificateState) -> Found | Non
         and after_sex != sex
         and fixed.get("birth", current.birth) != birth
     ):
-        what = "姓名、性别和出生年月与该证书最初的持证人全都不同"
+        what = _all_differ(fixed, current)
     elif (
         "name_key" in fixed
         and (changed := _also_changed(fixed, current))
@@ -76,6 +76,36 @@ def another_person(event: StatusEvent, current: CertificateState) -> Found | Non
     )
     blamed = "name" if "name" in fixed else "sex" if "sex" in fixed else "birth"
     return (CORRECTED[blamed], fixed.get(blamed), rule, "§四.(六)2")
+
+
+_HOLDER_FIELDS = (("姓名", "name_key"), ("性别", "sex"), ("出生年月", "birth"))
+
+
+def _all_differ(fixed: dict[str, str], current: CertificateState) -> str:
+    """How a 换发 is told that the first holder's name, sex and birth all differ after it: those
+    it corrects, and those an earlier 换发 corrected already, with their values but a name's —
+    a 换发 correcting only the name and sex was told it changed all three, the birth corrected
+    before (a clerk's review)."""
+    own = "、".join(label for label, field in _HOLDER_FIELDS if field in fixed)
+    before = [(label, field) for label, field in _HOLDER_FIELDS if field not in fixed]
+    if not before:
+        return "姓名、性别和出生年月与该证书最初的持证人全都不同"
+    first = dict(zip(("name_key", "sex", "birth"), current.root, strict=True))
+    earlier = "、".join(
+        _corrected_before(label, first[field], getattr(current, field)) for label, field in before
+    )
+    return (
+        f"{own}与该证书最初的持证人不同，而此前的换发已将{earlier}"
+        "（连同此前的换发，姓名、性别和出生年月全都不同）"
+    )
+
+
+def _corrected_before(label: str, was: str, now: str) -> str:
+    """What an earlier 换发 corrected of the holder, from what to what — but a name, which a
+    report that may go to a log does not spell."""
+    if label == "姓名":
+        return "姓名更正"
+    return f"{label}{f'从 {was} ' if was else ''}更正为 {now}"
 
 
 def _described(
