@@ -227,3 +227,29 @@ def test_a_holder_changed_over_two_exchanges_is_told_what_this_one_changes(
         "更正后的姓名、性别与该证书最初的持证人不同，而此前的换发已将出生年月从 1975-05 "
         "更正为 1976-03（连同此前的换发，姓名、性别和出生年月全都不同）：这不是填错"
     ), rule
+
+
+TYPES_WRITTEN = {
+    "遗失补发": "补发",
+    "遗失补办": "补发",
+    "遺失補發": "补发",
+    "补证": "补发",
+    "换证": "换发",
+    "损坏换发": "换发",
+    "注销": "撤销",
+    "注销证书": "撤销",
+    "补发/换发": None,  # two named: nothing to ask
+}
+
+
+@pytest.mark.parametrize(("typed", "meant"), TYPES_WRITTEN.items())
+def test_a_type_with_a_types_word_in_it_is_asked_which_it_means(
+    roster: RegisterFactory, db_path: Path, typed: str, meant: str | None
+) -> None:
+    """遗失补发 was told only 类型应为 换发、补发 或 撤销, where 补办 was asked 是否为“补发”？"""
+    event = {**status_event(meant or "补发", "Z1122020001", "周杰", "2013-01-10"), "类型": typed}
+    roster.add("changes.xlsx", [event], MIANYANG_CHANGES)
+    code, report = sync(roster.folder, db_path)
+    rules = [rule for _, column, rule, _ in problems_of(report, "changes.xlsx") if column == "类型"]
+    asked = f"：是否为“{meant}”？请照通知的用词填写" if meant else ""
+    assert code == 1 and rules == [f"类型应为 换发、补发 或 撤销{asked}"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from registry.domain.characters import simplified_characters
 from registry.domain.dates import BadDate, parse_date
 from registry.domain.documents import document_year
 from registry.domain.name_rules import check_name
@@ -75,9 +76,12 @@ COLUMNS = (
 
 
 def _type_rule(kind: str) -> str:
-    """What a 类型 the notice does not name is told: which it may mean, for an office word."""
-    meant = next((t for t, words in TYPE_WORDS.items() if kind in words), None)
-    hint = f"：是否为“{meant}”？请照通知的用词填写" if meant else ""
+    """What a 类型 the notice does not name is told: which it may mean, for an office word or
+    one with a type's word in it (遗失补发, 遗失补办, 损坏换发, 注销证书 were told no more than
+    补办 was, a clerk's review) — asked, not guessed, and not of one naming two (补发/换发)."""
+    said = simplified_characters(kind)
+    meant = [t for t, words in TYPE_WORDS.items() if any(w in said for w in (t, *words))]
+    hint = f"：是否为“{meant[0]}”？请照通知的用词填写" if len(meant) == 1 else ""
     return f"类型应为 换发、补发 或 撤销{hint}"
 
 
