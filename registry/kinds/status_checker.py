@@ -12,10 +12,10 @@ from collections.abc import Collection
 from registry.domain.documents import document_key
 from registry.domain.numbers import parse
 from registry.domain.problems import Problem
-from registry.domain.statuses import REVOKE, REVOKED, SUPERSEDED, StatusEvent, status_after
+from registry.domain.statuses import REVOKE, StatusEvent, status_after
 from registry.domain.trades import TradeCatalogue
 from registry.kinds.base import RegisterEntry
-from registry.kinds.status_rules import event_problems, given_before, recorded_late
+from registry.kinds.status_rules import ended_state, event_problems, given_before, recorded_late
 from registry.kinds.status_state import (
     CertificateState,
     Found,
@@ -231,11 +231,10 @@ class Events:
         current = self.certificate(event.number)
         if current is None or recorded_late(event, current):
             return None
-        if current.status == REVOKED:
-            return "该证书已撤销（§五.(三)），不能再换发、补发或撤销"
-        if current.status == SUPERSEDED:
-            return f"该证书已换发/补发为 {current.successor}，请对新证书登记"
-        return None
+        if (ended := ended_state(current)) is None:
+            return None
+        rule, clause = ended
+        return rule if clause == "§四.(六)" else f"{rule}（{clause}）"  # the problem's own
 
     def _apply(self, event: StatusEvent, current: CertificateState) -> None:
         if recorded_late(event, current):  # what came after it stands

@@ -149,13 +149,19 @@ def _history_problems(event: StatusEvent, current: CertificateState) -> list[Fou
         found.append(("日期", date, rule, "§四.(六)"))
     if collected := collected_after(event, current):
         found.append(collected)
-    if current.status == REVOKED and not late:
-        rule = "该证书已撤销，不能再换发、补发或撤销"
-        found.append(("证书编号", event.number, rule, "§五.(三)"))
-    elif current.status == SUPERSEDED and not late:
-        rule = f"该证书已换发/补发为 {current.successor}，请对新证书登记"
-        found.append(("证书编号", event.number, rule, "§四.(六)"))
+    if (ended := ended_state(current)) and not late:
+        found.append(("证书编号", event.number, *ended))
     return found
+
+
+def ended_state(current: CertificateState) -> tuple[str, str] | None:
+    """Why a certificate takes no further 换发、补发 or 撤销, and the clause: it is revoked, or
+    its paper was exchanged or replaced under a new number (whose number is the one to act on)."""
+    if current.status == REVOKED:
+        return "该证书已撤销，不能再换发、补发或撤销", "§五.(三)"
+    if current.status == SUPERSEDED:
+        return f"该证书已换发/补发为 {current.successor}，请对新证书登记", "§四.(六)"
+    return None
 
 
 def recorded_late(event: StatusEvent, current: CertificateState) -> bool:
