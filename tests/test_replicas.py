@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import re
 import shlex
@@ -1155,3 +1156,67 @@ def test_a_replica_connected_before_its_first_check_has_its_row(tmp_path: Path) 
             "SELECT checks, received_at, read_at FROM replica_logs WHERE replica = 'replica-b'"
         ).fetchone()
     assert row is not None and row[:2] == (0, None) and row[2]
+
+
+# The registry host's sync, when Litestream did not take up what it wrote
+
+
+def _sync(folder: Path, db: Path, *options: str) -> str:
+    """`certreg sync` as an administrator runs it: the registers load (exit 0) whatever it says
+    of the replication."""
+    result = CliRunner().invoke(cli, ["sync", str(folder), "--db", str(db), *options])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _new_version(registers: RegisterFactory, certificates: int) -> None:
+    """The one roster again, a certificate more: each sync of it writes the registry."""
+    rows = [
+        approval_row(f"Z122202{i:04d}", f"赵{'一二三四五'[i]}") for i in range(1, certificates + 1)
+    ]
+    registers.add("2012-mianyang.csv", rows, MIANYANG_2012)
+
+
+def test_a_sync_after_litestream_stopped_says_the_replicas_answer_from_the_old_registry(
+    tmp_path: Path, shipping: dict[str, str]
+) -> None:
+    """An operator's review: with the registry host's Litestream stopped, `certreg sync` loaded
+    registers and said nothing, and the replicas — seeing no newer version at the URL, healthy —
+    answered the public from the old registry for good, nobody told."""
+    host_db = Path(shipping["host"]) / "registry.db"
+    sync_samples(host_db)
+    host_env = {**shipping, "CERTREG_DATA": shipping["host"]}
+    registers = RegisterFactory(tmp_path / "registers")
+    log = tmp_path / "replicate.log"
+    kept = Path(shipping["host"]) / ".registry.db-litestream"
+    with running(unit_command("certreg-replicate.service", host_env), host_env, log) as replicate:
+        wait_for("Litestream shipping the registry", lambda: any(kept.rglob("*.ltx")), [log])
+        _new_version(registers, 1)
+        assert json.loads(_sync(registers.folder, host_db, "--json"))["replication"] == "ok"
+        _new_version(registers, 2)
+        assert "Litestream" not in _sync(registers.folder, host_db)
+
+        replicate.kill()  # crashed: nothing ships what follows
+        replicate.wait()
+        _new_version(registers, 3)
+        assert json.loads(_sync(registers.folder, host_db, "--json"))["replication"] == "stalled"
+        _new_version(registers, 4)
+        said = _sync(registers.folder, host_db).splitlines()[-1]
+        assert "Litestream" in said and "各查验副本仍按旧的登记库答复查验" in said
+        assert "systemctl status certreg-replicate" in said
+        assert "journalctl -u certreg-replicate" in said and f"可删除文件夹 {kept}" in said
+        # the same registers again: nothing written, so nothing waits to be shipped
+        assert "replication" not in json.loads(_sync(registers.folder, host_db, "--json"))
+
+
+def test_a_sync_of_a_registry_litestream_does_not_ship_says_nothing_of_replication(
+    tmp_path: Path,
+) -> None:
+    """No ``.registry.db-litestream`` beside the registry (a single host, a clerk's laptop): no
+    replication to wait for or warn of."""
+    db = tmp_path / "data" / "registry.db"
+    registers = RegisterFactory(tmp_path / "registers")
+    _new_version(registers, 1)
+    assert "replication" not in json.loads(_sync(registers.folder, db, "--json"))
+    _new_version(registers, 2)
+    assert "Litestream" not in _sync(registers.folder, db)

@@ -33,6 +33,7 @@ from registry.sync.entries import registers_to_sync
 from registry.sync.manifest import ManifestError
 from registry.sync.outcome import RUN, Outcome
 from registry.sync.problem_lists import discard_problem_lists
+from registry.sync.replication import replication, replication_json, replication_notes
 from registry.sync.report import delisted_note, text_report, unlisted_note
 from registry.sync.report_json import json_report
 from registry.sync.run import new_run, sync_entries
@@ -98,7 +99,7 @@ def sync(
 ) -> None:
     """把名册导入登记库，每个名册要么整体导入，要么整体拒绝。
 
-    路径是含 registers.toml 的文件夹，或一个名册文件（此时需 --kind、--authority；审批名册、技师名册还需 --approval-doc、--issued-on）。全部导入（或此前已导入）时退出码 0，有名册被拒绝时 1，用法错误（清单写错、缺选项）或登记库无法使用时 2，按 Ctrl-C 中止时 130（已导入的名册保留，再次运行会接着导入），输出写不进去（如磁盘已满）时 74，读输出的程序提前关闭（如 | head）时 141。
+    路径是含 registers.toml 的文件夹，或一个名册文件（此时需 --kind、--authority；审批名册、技师名册还需 --approval-doc、--issued-on）。全部导入（或此前已导入）时退出码 0，有名册被拒绝时 1，用法错误（清单写错、缺选项）或登记库无法使用时 2，按 Ctrl-C 中止时 130（已导入的名册保留，再次运行会接着导入），输出写不进去（如磁盘已满）时 74，读输出的程序提前关闭（如 | head）时 141。登记库由 Litestream 发布（旁边有 .registry.db-litestream 文件夹）而它没有取走这次写入的改动时，报告末尾会提示，退出码不变。
 
     示例：
 
@@ -158,7 +159,7 @@ def sync(
                 store.snapshot(db, copy)
             db = copy
         try:
-            notes, outcomes, delisted = _synced(
+            notes, outcomes, delisted, shipped = _synced(
                 db, entries, catalogues, forgotten, dry_run, progress, workers
             )
         except store.RegistryMismatch as exc:  # named as given, not as the dry run's copy
@@ -176,6 +177,7 @@ def sync(
         unlisted = len(forgotten) if brief else forgotten
         left_out = len(delisted) if brief else [d.key for d in delisted]
         data = {**summary, "unlisted": unlisted, "delisted": left_out, "catalogue": notes}
+        data.update(replication_json(shipped))
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         lines = [*([] if said_first else [used]), *notes]
@@ -183,6 +185,7 @@ def sync(
             text_report(outcomes, everything=everything, spare=registry_folder, brief=brief)
         )
         lines += _left_out_notes(forgotten, delisted, brief)
+        lines += replication_notes(shipped, given)
         click.echo("\n".join(lines))
     sys.exit(0 if all(o.ok for o in outcomes) else 1)
 
@@ -259,10 +262,11 @@ def _synced(
     dry_run: bool,
     progress: Progress,
     workers: int | None,
-) -> tuple[list[str], list[Outcome], list[Delisted]]:
+) -> tuple[list[str], list[Outcome], list[Delisted], str | None]:
     """What the sync says of its trade catalogue (`_catalogue`, `registry.sync.catalogue.adopt`),
-    each register's outcome, and the loaded registers the manifest no longer lists (``beside``:
-    the spreadsheets beside the manifest it does not list)."""
+    each register's outcome, the loaded registers the manifest no longer lists (``beside``:
+    the spreadsheets beside the manifest it does not list), and — once it wrote and closed the
+    registry — whether Litestream took that up (`registry.sync.replication`)."""
     if not dry_run:
         not_a_replica(db)
     # a registry to make is not made for a catalogue file that cannot be used
@@ -286,7 +290,9 @@ def _synced(
             finished=progress.finished,
             workers=workers,
         )
-        return notes, outcomes, mark_listing(conn, outcomes, beside, dry_run=dry_run)
+        delisted = mark_listing(conn, outcomes, beside, dry_run=dry_run)
+        wrote = not dry_run and conn.total_changes > 0
     finally:
         RUN.reset(run)
         conn.close()
+    return notes, outcomes, delisted, replication(db) if wrote else None
