@@ -447,6 +447,33 @@ def test_a_name_that_cannot_be_checked_is_named_as_such_not_as_a_mismatch(
     assert "不相符" not in message
 
 
+@pytest.mark.parametrize("name", ["", "马·尔\u202e古"])
+def test_a_name_that_cannot_be_checked_is_named_once_not_as_a_malformed_number(
+    app_client: AppClient, name: str
+) -> None:
+    """An empty name, or one a bidi control reorders, was named twice — the second time as
+    证书编号格式错误 though the number was fine (an integrator's review): the officer looked
+    for a wrong digit. The form's pasted line, refused alone or left out beside one that
+    matched, is told the same."""
+    with app_client() as client:
+        refused = client.post("/api/v1/watches", json={"items": [{**STAFF[0], "name": name}]})
+        token = csrf_token(client)
+        pasted = f"{VALID[0]} \u202e马·尔古"
+        alone = client.post("/watch", data={"entries": pasted, "csrf_token": token})
+        beside = client.post(
+            "/watch", data={"entries": f"{VALID[0]} {VALID[1]}\n{pasted}", "csrf_token": token}
+        )
+    assert refused.status_code == 422 and refused.json()["rows"] == [1]
+    message = refused.json()["message"]
+    assert message.count("第1份") == 1 and "第1份的姓名无法查验：持证人姓名" in message
+    assert "格式错误" not in message
+    error = context_of(alone)["error"]
+    assert error.count("第1行") == 1 and "第1行的姓名无法查验" in error
+    assert "格式错误" not in error
+    assert beside.status_code == 200 and context_of(beside)["watch"].numbers == (VALID[0],)
+    assert "第 2 行的姓名无法查验" in beside.text and "格式错误" not in beside.text
+
+
 def test_a_name_padded_with_control_characters_is_the_name_on_every_channel(
     app_client: AppClient,
 ) -> None:

@@ -38,7 +38,8 @@ NEW = "new"
 """The query of the list's page right after it was made: it says so, and to save the address."""
 LEFT_OUT = "left_out"
 """The query parameter of a list just made from the form: the pasted lines not in it (they did
-not match, or were revoked, an ``r`` after such a line), told on its page."""
+not match, or were revoked, an ``r`` after such a line — ``f``: its number malformed, ``n``: its
+name not checked), told on its page."""
 
 
 def _strip(token: str) -> str:
@@ -116,7 +117,7 @@ def _watch_page(request: Request) -> Response:
         "revoked": {e.watched for e in events if e.type == REVOKE},
         "token": token,
         "new": just_made,  # a bookmark of the redirect's address is told "made" no more
-        "left_out": _left_out(request) if just_made else ([], [], []),
+        "left_out": _left_out(request) if just_made else ([], [], [], []),
         "event_advice": event_advice,
         "keep_days": verifier.settings.watch_days,
     }
@@ -124,16 +125,16 @@ def _watch_page(request: Request) -> Response:
     return render(request, "watch.html", context)
 
 
-def _left_out(request: Request) -> tuple[list[str], list[str], list[str]]:
+def _left_out(request: Request) -> tuple[list[str], ...]:
     """The pasted lines the list just made left out (`LEFT_OUT`): those that did not match,
-    those revoked — the reason an employer watches, not to be folded into 不符 — and those
-    whose number is malformed (``f``: told 不符, the officer looked for a wrong name)."""
+    those revoked — the reason an employer watches, not to be folded into 不符 — those whose
+    number is malformed (``f``: told 不符, the officer looked for a wrong name) and those whose
+    name could not be checked (``n``: told 编号格式错误, he looked for a wrong digit)."""
     said = request.query_params.get(LEFT_OUT, "").split(",")[:500]
-    lines = [line for line in said if re.fullmatch(r"[0-9]{1,5}[rf]?", line)]
-    return (
-        [line for line in lines if line.isdigit()],
-        [line.removesuffix("r") for line in lines if line.endswith("r")],
-        [line.removesuffix("f") for line in lines if line.endswith("f")],
+    lines = [line for line in said if re.fullmatch(r"[0-9]{1,5}[rfn]?", line)]
+    return tuple(
+        [line.removesuffix(mark) for line in lines if line.lstrip("0123456789") == mark]
+        for mark in ("", "r", "f", "n")
     )
 
 

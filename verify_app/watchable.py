@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from registry.domain.statuses import MALFORMED, REVOKED
+from registry.domain.statuses import REVOKED
 from verify_app.answers import Checked, listed
 from verify_app.watch_lines import WatchProblem
 
@@ -68,7 +68,8 @@ def _unmatched(checked: list[Checked], named: list[str], unmatched: list[int]) -
     does (C11220200O2: 字母 O 应为数字 0): neither was compared, and 不相符 would send the
     officer to the wrong field (an employer's review)."""
     unchecked = [i for i in unmatched if checked[i - 1].answer.faulty_input == "name"]
-    malformed = [i for i in unmatched if checked[i - 1].answer.result == MALFORMED]
+    # an unchecked name's answer is malformed too: said once, of the name, not of the number
+    malformed = [i for i in unmatched if checked[i - 1].answer.faulty_input == "number"]
     mismatched = [i for i in unmatched if i not in unchecked and i not in malformed]
     parts = [f"{named[i - 1]}的姓名无法查验：{checked[i - 1].answer.reason}" for i in unchecked]
     parts += [

@@ -17,7 +17,6 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from registry.domain.numbers import normalise
-from registry.domain.statuses import MALFORMED
 from verify_app.answers import Checked, Item
 from verify_app.api_bodies import batch_items, json_body
 from verify_app.context import caller_of, client_of, verifier_of
@@ -67,7 +66,7 @@ async def _create(
         if not partly or not lines or lines.unread or len(exc.rows) == len(checked):
             raise
         # each pasted line left out, "r" after a revoked one's, "f" after one whose number is
-        # malformed: its page says which was which
+        # malformed, "n" after one whose name could not be checked: its page says which was which
         left_out = [
             f"{lines.items[entry - 1][0]}{_left_out_mark(checked[entry - 1], entry in exc.revoked)}"
             for entry in exc.rows
@@ -94,7 +93,9 @@ async def _create(
 
 def _left_out_mark(checked: Checked, revoked: bool) -> str:
     """Why a pasted line was left out of the list, as its page reads it (`LEFT_OUT`)."""
-    return "r" if revoked else "f" if checked.answer.result == MALFORMED else ""
+    if revoked:
+        return "r"
+    return {"number": "f", "name": "n"}.get(checked.answer.faulty_input or "", "")
 
 
 def _revoked_successors(verifier: Verifier, numbers: list[str]) -> dict[str, tuple[str, str]]:
