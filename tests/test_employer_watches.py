@@ -21,6 +21,7 @@ from starlette.datastructures import Secret
 from tests.hostile_files import bounded
 from tests.registers import RegisterFactory, status_event
 from tests.verify_fixtures import (
+    MALFORMED,
     NO_MATCH_WRONG_NAME,
     REVOKED,
     SECRET,
@@ -472,6 +473,30 @@ def test_a_name_that_cannot_be_checked_is_named_once_not_as_a_malformed_number(
     assert "格式错误" not in error
     assert beside.status_code == 200 and context_of(beside)["watch"].numbers == (VALID[0],)
     assert "第 2 行的姓名无法查验" in beside.text and "格式错误" not in beside.text
+
+
+def test_entries_not_checked_are_told_apart_from_mismatches_by_code_and_rows(
+    app_client: AppClient,
+) -> None:
+    """A list refused for a malformed number or a name that could not be checked said
+    ``no_match`` — 编号与姓名不相符 — and its ``rows`` did not say which (an integrator's review):
+    an HR system looked its holders' names up again. None matching wrongly is ``malformed``,
+    and ``malformed_rows`` names them beside a mismatch too."""
+    typo = {"number": MALFORMED[0], "name": MALFORMED[1]}
+    unnamed = {"number": STAFF[0]["number"], "name": ""}
+    wrong = {"number": NO_MATCH_WRONG_NAME[0], "name": NO_MATCH_WRONG_NAME[1]}
+    revoked = {"number": REVOKED[0], "name": REVOKED[1]}
+    with app_client() as client:
+        alone = client.post("/api/v1/watches", json={"items": [STAFF[0], typo, unnamed, revoked]})
+        beside = client.post("/api/v1/watches", json={"items": [wrong, typo]})
+    assert alone.status_code == 422 and beside.status_code == 422
+    assert alone.json()["error"] == "malformed" and alone.json()["rows"] == [2, 3, 4]
+    assert alone.json()["malformed_rows"] == [2, 3] and alone.json()["revoked_rows"] == [4]
+    assert beside.json()["error"] == "no_match" and beside.json()["rows"] == [1, 2]
+    assert beside.json()["malformed_rows"] == [2] and "revoked_rows" not in beside.json()
+    for body in (alone.json(), beside.json()):
+        assert undocumented(body, SCHEMAS["Error"]) == []
+        assert body["error"] in SCHEMAS["Error"]["properties"]["error"]["description"]
 
 
 def test_a_name_padded_with_control_characters_is_the_name_on_every_channel(

@@ -20,7 +20,9 @@ ERROR_SCHEMA: dict[str, Any] = {
             "unsupported_media_type（请求体不是 JSON）、invalid（字段不符合要求）、"
             "too_many（一次条数过多）、malformed（编号格式错误）、bad_key（API 密钥无效）、"
             "rate_limited（超过频率或额度，见 Retry-After 和 reason）、not_found（地址或关注列表不存在）、"
-            "no_match（关注的编号与姓名不相符；同时有已撤销的，rows 一并列出）、"
+            "no_match（关注的编号与姓名不相符；同时有编号格式错误或已撤销的，rows 一并列出）、"
+            "关注列表中没有不相符的、而有编号格式错误或姓名无法查验的条目时也是 malformed"
+            "（见 malformed_rows）、"
             "revoked（关注的证书已撤销，不会再有变更）、"
             "idempotency_mismatch（Idempotency-Key 已用于内容不同的关注列表或批量查验）、"
             "idempotency_in_progress（同一个 Idempotency-Key 的第一次批量查验仍在进行，HTTP 409，"
@@ -36,7 +38,8 @@ ERROR_SCHEMA: dict[str, Any] = {
             "type": "array",
             "items": {"type": "integer"},
             "description": "出问题的条目（从 1 起）：批量查验或关注列表中不符合要求的条目"
-            "（invalid），关注列表中编号与姓名不相符或已撤销的条目（no_match、revoked）",
+            "（invalid），关注列表中编号与姓名不相符、编号格式错误、姓名无法查验或已撤销的条目"
+            "（no_match、malformed、revoked）",
         },
         "reason": {
             "type": "string",
@@ -65,7 +68,14 @@ ERROR_SCHEMA: dict[str, Any] = {
             "type": "array",
             "items": {"type": "integer"},
             "description": "关注列表中已撤销的条目（从 1 起；包括已被新证书接替、而新证书已撤销的），"
-            "rows 的一部分：其余的编号与姓名不相符",
+            "rows 的一部分",
+        },
+        "malformed_rows": {
+            "type": "array",
+            "items": {"type": "integer"},
+            "description": "关注列表中没有查验的条目（从 1 起）：编号格式错误，或姓名为空、是乱码、"
+            "含改变文字显示顺序的控制字符（编号没有查），rows 的一部分。"
+            "rows 中既不在 revoked_rows、也不在 malformed_rows 的，编号与姓名不相符",
         },
     },
 }

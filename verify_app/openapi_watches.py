@@ -30,8 +30,9 @@ WATCH_PATHS: dict[str, Any] = {
             "summary": "关注证书：其后的换发、补发、撤销以订阅地址推送",
             "description": "每一份证书先按编号和姓名查验（计入批量查验额度或密钥额度），"
             "全部相符且未撤销（已被新证书接替的，新证书也未撤销）才建立关注列表；"
-            "否则返回 422，rows 列出不相符和已撤销的条目"
-            "（其中已撤销的另见 revoked_rows），什么也不保存。"
+            "否则返回 422，rows 列出不相符、没有查验和已撤销的条目"
+            "（其中编号格式错误或姓名无法查验的另见 malformed_rows，已撤销的另见 revoked_rows），"
+            "什么也不保存。"
             "回答中的地址含秘密令牌；地址中没有姓名，服务器只保存姓名的密钥散列。"
             "带 Idempotency-Key 请求头时，同一调用方（同一接口密钥，或同一网络地址）用同一个"
             "Idempotency-Key 重发相同的请求，得到同一个列表的同一回答（响应头 Idempotent-Replayed: true，"
@@ -56,7 +57,9 @@ WATCH_PATHS: dict[str, Any] = {
                 **ERRORS,
                 "422": json_answer(
                     ref("Error"),
-                    "JSON 的结构不对，或有证书的编号与姓名不相符、已撤销（见 rows、revoked_rows），"
+                    "JSON 的结构不对，或有证书的编号与姓名不相符（no_match）、编号格式错误或姓名"
+                    "无法查验（没有不相符的时为 malformed）、已撤销（revoked；见 rows、"
+                    "malformed_rows、revoked_rows），"
                     "或 Idempotency-Key 已用于内容不同的列表（idempotency_mismatch），"
                     "或它建立的列表已被删除（idempotency_retired：地址不再启用）。",
                 ),

@@ -48,7 +48,8 @@ too (Z1122020123 Zhou Jie)."""
 
 class WatchProblem(ValueError):
     """The list cannot be watched; ``rows`` are the (1-based) entries refused, ``revoked`` those
-    of them refused as revoked (the others did not match)."""
+    of them refused as revoked, ``malformed`` those whose number is malformed or whose name
+    could not be checked (neither compared); the others did not match."""
 
     def __init__(
         self,
@@ -56,13 +57,16 @@ class WatchProblem(ValueError):
         rows: list[int] | None = None,
         code: str = "no_match",
         revoked: list[int] | None = None,
+        malformed: list[int] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.rows = rows or []
         self.revoked = revoked or []
+        self.malformed = malformed or []
         self.code = code
-        """the API's error code: no_match, or revoked for a certificate nothing can happen to"""
+        """the API's error code: no_match, malformed when none matched for a number or name
+        that could not be checked, or revoked for a certificate nothing can happen to"""
 
 
 def _split(line: str) -> list[str]:

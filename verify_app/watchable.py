@@ -22,8 +22,9 @@ def refuse_unwatchable(
     """Raise `WatchProblem` naming every entry (from 1) that does not match and every one
     revoked — nothing can happen to it any more (§五.(三)), nothing to watch — in one message,
     so that one correction makes the list whole. Its code is ``no_match`` while any entry does
-    not match (what to correct first), else ``revoked`` (they matched: not to be read as
-    no_match). ``places`` name the entries (第 3 行 on the form), by default 第 N 份; ``unread``
+    not match (what to correct first), else ``malformed`` while a number is malformed or a name
+    could not be checked (neither was compared: an HR system told no_match looked the holder's
+    name up again), else ``revoked`` (they matched: not to be read as no_match). ``places`` name the entries (第 3 行 on the form), by default 第 N 份; ``unread``
     says why the form's other lines were not read (`verify_app.watch_lines.Lines`), first;
     ``revoked_successors``: the replaced numbers whose newest certificate is revoked, each
     with its number and date (`verify_app.watch_store.revoked_successors`), refused as revoked."""
@@ -45,12 +46,21 @@ def refuse_unwatchable(
             f"{which}已被发证机关撤销：撤销后证书不会再有任何变更，关注它不会收到消息，也不能"
             "以它为凭，请去掉"
         )
+    unchecked = [i for i in unmatched if checked[i - 1].answer.faulty_input]
     raise WatchProblem(
         "；".join(parts) + "。关注列表未保存，请改正后重新提交。",
         sorted(unmatched + revoked),
-        "no_match" if unmatched else "revoked",
+        _code(unmatched, unchecked),
         revoked,
+        unchecked,
     )
+
+
+def _code(unmatched: list[int], unchecked: list[int]) -> str:
+    """The refusal's code: what to correct first (`refuse_unwatchable`)."""
+    if len(unchecked) < len(unmatched):
+        return "no_match"
+    return "malformed" if unchecked else "revoked"
 
 
 def _revoked(checked: Checked, ended: Mapping[str, tuple[str, str]]) -> str:

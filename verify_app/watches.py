@@ -202,7 +202,8 @@ async def _api_create(
     except WatchProblem as exc:
         return JSONResponse(
             {"error": exc.code, "message": exc.message, "rows": exc.rows}
-            | ({"revoked_rows": exc.revoked} if exc.revoked else {}),
+            | ({"revoked_rows": exc.revoked} if exc.revoked else {})
+            | ({"malformed_rows": exc.malformed} if exc.malformed else {}),
             status_code=422,
         )
     return _created(request, token, list(watch.numbers), watch.created_at)
