@@ -17,6 +17,7 @@ from tests.datasette_fixtures import (
     staff_rows,
 )
 from tests.verify_fixtures import (
+    REISSUED,
     VALID,
     AppClient,
     app_client,
@@ -204,6 +205,35 @@ def test_a_batch_answer_says_what_is_left_of_its_allowance(
     )
     assert (keyed.headers["RateLimit-Limit"], keyed.headers["RateLimit-Remaining"]) == ("10", "6")
     assert "RateLimit-Remaining" not in unlimited.headers
+
+
+def test_a_watch_list_answer_says_what_is_left_of_the_batch_allowance(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """A watch list charges batch rows, and its 201 did not say what was left of them, as a
+    batch answer does (an integrator's review): the HR system met the 429 of its next batch."""
+    _, key = issue_key(registry_db, per_day=10)
+    items = [CHECK, {"number": REISSUED[0], "name": REISSUED[1]}]
+    retry = {"Idempotency-Key": "list-1"}
+    with app_client(batch_rows_per_hour=8) as client:
+        anonymous = client.post("/api/v1/watches", json={"items": items}, headers=retry)
+        resent = client.post("/api/v1/watches", json={"items": items}, headers=retry)
+        keyed = client.post(
+            "/api/v1/watches", json={"items": [CHECK]}, headers={"Authorization": f"Bearer {key}"}
+        )
+        documented = client.get("/openapi.json").json()
+    with app_client(batch_rows_per_hour=0) as client:
+        unlimited = client.post("/api/v1/watches", json={"items": [CHECK]})
+    assert [anonymous.status_code, resent.status_code, keyed.status_code] == [201, 201, 201]
+    allowances = [
+        (r.headers["RateLimit-Limit"], r.headers["RateLimit-Remaining"])
+        for r in (anonymous, resent, keyed)
+    ]
+    assert allowances == [("8", "6"), ("8", "6"), ("10", "9")]  # the resend charged nothing
+    assert "RateLimit-Remaining" not in unlimited.headers
+    said = documented["paths"]["/api/v1/watches"]["post"]["responses"]["201"]["headers"]
+    batch = documented["paths"]["/api/v1/verify/batch"]["post"]["responses"]["200"]["headers"]
+    assert said["RateLimit-Remaining"] == batch["RateLimit-Remaining"]
 
 
 def test_a_feed_read_with_a_key_is_charged_to_the_key_and_a_wrong_key_refused(

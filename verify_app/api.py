@@ -31,6 +31,7 @@ from verify_app.idempotency_keys import REPLAYED, key_of
 from verify_app.json_response import JSONResponse, compressible
 from verify_app.links import public_base, receipt_url
 from verify_app.log_disk import disk_trouble
+from verify_app.quotas import Caller
 from verify_app.registry_pool import RegistryUnreadable
 from verify_app.report_tickets import report_ticket
 from verify_app.request_errors import InvalidRequest
@@ -118,11 +119,19 @@ async def verify_batch(request: Request) -> JSONResponse:
     )
     if resent:
         response.headers[REPLAYED] = "true"
-    if allowance := await run_in_threadpool(verifier.quotas.batch_allowance, caller):
-        response.headers["RateLimit-Limit"], response.headers["RateLimit-Remaining"] = map(
-            str, allowance
-        )
+    response.headers.update(await allowance_headers(request, caller))
     return response
+
+
+async def allowance_headers(request: Request, caller: Caller) -> dict[str, str]:
+    """The ``RateLimit-*`` headers of an answer that charged batch rows — a batch's, a watch
+    list's —: the allowance ``caller`` pays from and what is left of it, none when unlimited
+    (`verify_app.quotas.Quotas.batch_allowance`)."""
+    quotas = verifier_of(request).quotas
+    if allowance := await run_in_threadpool(quotas.batch_allowance, caller):
+        limit, left = allowance
+        return {"RateLimit-Limit": str(limit), "RateLimit-Remaining": str(left)}
+    return {}
 
 
 async def report(request: Request) -> JSONResponse:

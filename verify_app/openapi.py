@@ -13,6 +13,7 @@ from registry.domain.statuses import RESULT_LABELS
 from verify_app.batch_files import MAX_ITEMS
 from verify_app.batch_retries import FREE_RESENDS
 from verify_app.openapi_parts import (
+    ALLOWANCE,
     ERRORS,
     KEY_OPTIONAL,
     UNAUTHORIZED,
@@ -88,15 +89,7 @@ PATHS: dict[str, Any] = {
                         "较大的回答以 gzip 压缩发送。",
                     ),
                     "headers": {
-                        "RateLimit-Limit": {
-                            "description": "批量查验的额度：接口密钥每天的条数，或匿名时每个"
-                            "网络地址每小时的行数（不限额时不发送）",
-                            "schema": {"type": "integer"},
-                        },
-                        "RateLimit-Remaining": {
-                            "description": "这次查验之后还可查验的条数（匿名时按滑动的一小时计）",
-                            "schema": {"type": "integer"},
-                        },
+                        **ALLOWANCE,
                         **replayed("带同一个 Idempotency-Key 重发时：这次查验不计入额度"),
                     },
                 },

@@ -128,6 +128,19 @@ def replayed(description: str) -> dict[str, Any]:
     return {REPLAYED: {"schema": {"type": "string", "enum": ["true"]}, "description": description}}
 
 
+ALLOWANCE = {
+    "RateLimit-Limit": {
+        "description": "批量查验的额度（批量查验和关注列表共用）：接口密钥每天的条数，或匿名时"
+        "每个网络地址每小时的行数（不限额时不发送）",
+        "schema": {"type": "integer"},
+    },
+    "RateLimit-Remaining": {
+        "description": "这次之后还可查验的条数（匿名时按滑动的一小时计）",
+        "schema": {"type": "integer"},
+    },
+}
+"""The answer headers of an operation charged batch rows (`verify_app.api.allowance_headers`)."""
+
 UNAUTHORIZED = {
     "401": {
         "description": "Authorization 请求头不是有效的“Bearer 接口密钥”：密钥未知或已被吊销"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from verify_app.openapi_parts import (
+    ALLOWANCE,
     ERRORS,
     ETAG,
     FEED_LIMITED,
@@ -51,6 +52,7 @@ WATCH_PATHS: dict[str, Any] = {
                             "schema": {"type": "string"},
                             "description": "关注列表的网页（同 watch_url）",
                         },
+                        **ALLOWANCE,
                         **replayed("带同一个 Idempotency-Key 重发时：这是第一次建立的列表"),
                     },
                 },

@@ -18,6 +18,7 @@ from starlette.responses import RedirectResponse, Response
 
 from registry.domain.numbers import normalise
 from verify_app.answers import Checked, Item
+from verify_app.api import allowance_headers
 from verify_app.api_bodies import batch_items, json_body
 from verify_app.context import caller_of, client_of, verifier_of
 from verify_app.csrf import CsrfRejected
@@ -177,10 +178,18 @@ async def api_create(request: Request) -> Response:
     except InvalidRequest as exc:
         return exc.response()
     caller = caller_of(request)
-    verifier = verifier_of(request)
+    response = await _api_answer(request, caller, items, key)
+    if response.status_code == 201:  # the rows it charged (or a resend's list): as a batch says
+        response.headers.update(await allowance_headers(request, caller))
+    return response
+
+
+async def _api_answer(
+    request: Request, caller: Caller, items: list[Item], key: str | None
+) -> Response:
     if not key:
         return await _api_create(request, caller, items, None)
-    token = retry_token(str(verifier.settings.secret), caller, key)
+    token = retry_token(str(verifier_of(request).settings.secret), caller, key)
     async with making(token):
         return await _made_before(request, token, items) or await _api_create(
             request, caller, items, token
