@@ -1323,3 +1323,33 @@ def test_the_readme_tells_a_lists_notes_from_the_people_left_unchecked() -> None
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     batch = next(line for line in readme.splitlines() if line.startswith("| `GET /batch`"))
     assert NOTE_LABEL in batch and "header over two rows" in batch
+
+
+def test_a_row_set_aside_for_its_numbers_names_has_the_apis_code_in_the_results_file(
+    app_client: AppClient,
+) -> None:
+    """A number sent with more names than it may still be tried with was set aside 未查验 —
+    同一编号配了太多姓名 — with its 结果代码 empty, as a row with nothing to check (an API
+    integrator's review): a program read it as a row missing. It is the reason the API refuses
+    the same rows with, as the manual says."""
+    number, name = VALID
+    names = ["张伟明", "张建明", name]  # one more than the two still to be tried this hour
+    upload = "证书编号,姓名\n" + f"{REVOKED[0]},{REVOKED[1]}\n,王五\n"
+    upload += "".join(f"{number},{n}\n" for n in names)
+    with app_client(name_guesses_per_hour=3) as client:
+        client.post("/api/v1/verify", json={"number": number, "name": "张志明"})
+        page = _upload(client, "list.csv", upload.encode())
+        items = [{"number": number, "name": n} for n in names]
+        api = client.post("/api/v1/verify/batch", json={"items": items})
+        manual = client.get("/docs").text
+    assert page.status_code == 200  # type: ignore[attr-defined]
+    header, *rows = _export(page)
+    codes = [(row[-1], row[header.index("查验结果")]) for row in rows]
+    paused = ("number_paused", "未查验")
+    assert codes == [("revoked", "已撤销"), ("", "未查验"), paused, paused, paused]
+    assert rows[2][header.index("下一步")].startswith("同一编号配了太多姓名：")
+    assert api.status_code == 429 and api.json()["reason"] == "number_paused"
+    assert (
+        "只有因编号暂停查验而未查验的行（该编号暂停查验、同一编号配了太多姓名）为 <code>number_paused</code>"
+        in manual
+    )

@@ -85,7 +85,7 @@ async def checked_but_paused(
     unpaid, they were checked free on a reload once their pause ended
     (`verify_app.batch_retries`)."""
     verifier = verifier_of(request)
-    rows, unchecked = parsed.rows, list(parsed.unchecked)
+    rows, unchecked, refused = parsed.rows, list(parsed.unchecked), list(parsed.refused)
     while True:
         try:
             items = [r.item for r in rows]
@@ -94,16 +94,16 @@ async def checked_but_paused(
             )
             if rows is parsed.rows:
                 await run_in_threadpool(verifier.batch_retries.answered, send)
-            return replace(parsed, rows=rows, unchecked=tuple(unchecked)), answers
+            return replace(
+                parsed, rows=rows, unchecked=tuple(unchecked), refused=tuple(refused)
+            ), answers
         except RateLimited as exc:
             paused = {*exc.numbers}
             left = [r for r in rows if normalise(r.item.number) not in paused]
             if not exc.numbers or exc.reason != "number_paused" or not left:
                 raise
             why = f"{exc.title}：{exc.message}{verifier.contacts.text_for(exc.numbers[0])}"
-            unchecked += [
-                (r.row, r.cells, why, r.item.name)
-                for r in rows
-                if normalise(r.item.number) in paused
-            ]
+            aside = [r for r in rows if normalise(r.item.number) in paused]
+            unchecked += [(r.row, r.cells, why, r.item.name) for r in aside]
+            refused += [(r.row, exc.reason) for r in aside]  # the API's 429 says number_paused
             rows = left

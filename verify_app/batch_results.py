@@ -37,19 +37,23 @@ EXPORT_COLUMNS = (
 """The result columns: the row, the result in words, what to do next (as a single check says
 it: whom to ask about a certificate not found, what a revoked one means), the public fields (the
 registry's names never), and last the API's result code, for a program — an officer filtering
-in Excel reads 查验结果, where a code (valid for a paper that differs) misled."""
+in Excel reads 查验结果, where a code (valid for a paper that differs) misled. A row not checked
+has none, but one set aside for its number's names (该编号暂停查验, 同一编号配了太多姓名):
+``number_paused``, the reason of the API's refusal of it — a program read it as a row missing."""
 CONFIRM_COLUMNS = tuple((f"confirm_{k}", f"核对：{v}") for k, v in CONFIRMABLE.items())
 """One result column per confirmable field, when the upload had its column."""
 
 
-def unchecked_row(row: int, advice: str) -> dict[str, str]:
+def unchecked_row(row: int, advice: str, code: str = "") -> dict[str, str]:
     """The result columns of a row not checked (`verify_app.batch_files.BatchFile.unchecked`),
     ``advice`` saying why: a note of the list (`verify_app.batch_notes.NOTE_ADVICE`) called
-    so, not 未查验 as a person left unchecked is."""
+    so, not 未查验 as a person left unchecked is; ``code``, its 结果代码 when it was refused as
+    the API refuses it (`BatchFile.refused`), else none: nothing in it to check."""
     return {key: "" for key, _ in (*EXPORT_COLUMNS, *CONFIRM_COLUMNS)} | {
         "row": str(row),
         "label": NOTE_LABEL if advice == NOTE_ADVICE else NOT_CHECKED,
         "advice": advice,
+        "result": code,
     }
 
 
