@@ -420,14 +420,18 @@ def serve_workers(registry: Path, workers: int, **env: str) -> Iterator[tuple[st
 
 def test_serve_workers_with_memory_storage_warns_in_chinese(registry_db: Path) -> None:
     """Every allowance counted in memory is per worker: the checks a minute, and the batch
-    rows an hour and the reports a day too (the warning named the first only)."""
+    rows an hour and the reports a day too (the warning named the first only) — and so is
+    what a batch's Idempotency-Key holds: of 8 sends of one key at once, 2–3 were charged,
+    unsaid (an API integrator's review)."""
     env = {"CERTREG_RATE_LIMIT": "7", "CERTREG_BATCH_ROWS_PER_HOUR": "0"}
     env["CERTREG_RATELIMIT"] = "3"  # misspelt in the environment file: not read, and said
     with serve_workers(registry_db, 2, **env) as (base, output):
         assert httpx.post(f"{base}/api/v1/verify", json=CHECK).json()["result"] == "valid"
     text = output.read_text(encoding="utf-8")
     assert "2 个工作进程各自计数，每位用户实际每分钟最多可查验 14（而不是 7）条、" in text
-    assert "每天最多可报告 10（而不是 5）份" in text and "批量" not in text  # that one is off
+    assert "每天最多可报告 10（而不是 5）份" in text and "可批量查验" not in text  # that one is off
+    assert "带同一个 Idempotency-Key 重发的批量查验（和刷新的网页批量查验结果），到了另一个" in text
+    assert "同时重发的，每个进程各查验一次、各计一次额度（接口密钥的每日额度也是）" in text
     assert "CERTREG_RATE_LIMIT_STORAGE=redis://" in text
     assert (
         "环境变量 CERTREG_RATELIMIT 不是 certreg 的设置，不起作用：是否应为 CERTREG_RATE_LIMIT？"

@@ -254,10 +254,15 @@ def serve(db: Path, host: str, port: int, access_log: bool, workers: int) -> Non
         (settings.name_guesses_per_day, "所有用户每天对同一编号合计最多可试{}个不相符的姓名"),
     ]  # (API keys' days are counted in the registry: shared by every worker)
     multiplied = [said.format(f" {workers * n}（而不是 {n}）") for n, said in allowances if n]
-    if multiplied and is_local(settings.rate_limit_storage):
+    if is_local(settings.rate_limit_storage):
+        # the batch retries' claims and memories are kept there too: a resend reaching another
+        # worker is a first send (8 sends of one key at once: 2-3 charged — a review)
+        actually = f"每位用户实际{'、'.join(multiplied)}；" if multiplied else ""
         click.echo(
             f"警告：限额计数保存在每个工作进程的内存中（CERTREG_RATE_LIMIT_STORAGE={settings.rate_limit_storage}），"
-            f"{workers} 个工作进程各自计数，每位用户实际{'、'.join(multiplied)}。请改用 Redis 共享计数："
+            f"{workers} 个工作进程各自计数，{actually}带同一个 Idempotency-Key 重发的批量查验"
+            "（和刷新的网页批量查验结果），到了另一个工作进程就当作第一次发送：同时重发的，每个进程"
+            "各查验一次、各计一次额度（接口密钥的每日额度也是）。请改用 Redis 共享计数："
             "pip install 'certreg[redis]'，CERTREG_RATE_LIMIT_STORAGE=redis://127.0.0.1:6379",
             err=True,
         )
