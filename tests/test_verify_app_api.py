@@ -458,6 +458,24 @@ def test_healthz_says_how_a_proxys_forwarded_client_is_read(app_client: AppClien
     assert (direct, untrusted, trusted) == ("none", "untrusted", "trusted")
 
 
+def test_healthz_says_untrusted_when_the_header_names_its_own_peer(
+    app_client: AppClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A monitor probing nginx from the address nginx reaches the replicas from made nginx send
+    X-Forwarded-For naming the peer itself: the replica said ``trusted`` though
+    CERTREG_TRUSTED_PROXIES named another host, and logged no warning (an operator's review).
+    Whether the header was taken depends on the peer being a trusted proxy, not on its value."""
+    itself = {"X-Forwarded-For": "127.0.0.1"}
+    check = {"number": VALID[0], "name": VALID[1]}
+    with app_client(client=("127.0.0.1", 50000), trusted_proxies=("10.0.0.10",)) as client:
+        said = client.get("/healthz", headers=itself).json()["forwarded"]
+        client.post("/api/v1/verify", json=check, headers=itself)
+    assert said == "untrusted"
+    assert "来自 127.0.0.1 的请求带有 X-Forwarded-For" in caplog.text  # the journal's warning
+    with app_client(client=("10.0.0.10", 50000), trusted_proxies=("10.0.0.10",)) as client:
+        assert client.get("/healthz", headers=itself).json()["forwarded"] == "trusted"
+
+
 def test_healthz_says_when_a_replicas_follower_stopped(
     app_client: AppClient, registry_db: Path
 ) -> None:

@@ -10,7 +10,7 @@ from starlette.requests import Request
 
 from registry.public.client_keys import limit_key
 from registry.public.http_guard import json_address
-from verify_app.forwarded import UNREAD
+from verify_app.forwarded import TAKEN, UNREAD
 from verify_app.quotas import Caller
 from verify_app.service import Verifier
 
@@ -72,9 +72,8 @@ def forwarding(request: Request) -> str:
         return "none"
     if UNREAD in request.scope:  # a trusted proxy's, naming no address: said apart
         return "unread"
-    host = request.client.host if request.client else "unknown"
-    named = {part.strip() for value in forwarded for part in value.split(",")}
-    return "trusted" if host in named else "untrusted"
+    # by the peer, not the header: one naming the peer itself came from anyone
+    return "trusted" if TAKEN in request.scope else "untrusted"
 
 
 def _untrusted(seen: set[str], peer: str) -> None:

@@ -17,6 +17,10 @@ logger = logging.getLogger("certreg.verify")
 UNREAD = "certreg.forwarded_unread"
 """Set in a request's scope when its trusted proxy's X-Forwarded-For named no address: its
 client is the proxy (`verify_app.context.client_of` then warns of no untrusted proxy)."""
+TAKEN = "certreg.forwarded_taken"
+"""Set in a request's scope when its peer is a trusted proxy whose X-Forwarded-For named its
+client: `verify_app.context.forwarding` says ``trusted`` by it, not by the header's value — a
+header naming the peer itself read as taken from an untrusted one (an operator's review)."""
 MAX_WARNINGS = 16
 """Proxies whose unreadable headers are said in the log, per app: each once."""
 
@@ -52,6 +56,8 @@ class ForwardedClients:
                 scope["client"] = peer
                 scope[UNREAD] = True
                 self._warn(peer[0], _forwarded(scope))
+            else:
+                scope[TAKEN] = True
         await self.app(scope, receive, send)
 
     def _warn(self, proxy: str, header: str) -> None:
