@@ -27,6 +27,7 @@ import httpx2 as httpx
 import pytest
 
 from bench.deployment import Missing, prepare_nginx, site_config
+from registry.public.follower import follow_state
 from tests.servers import stop
 from tests.test_redis_limits import redis_server
 from tests.test_replicas import unit_command, wait_for
@@ -371,3 +372,22 @@ def test_no_replica_to_answer_is_said_in_chinese_json_for_the_api(tmp_path: Path
     assert api.status_code == 503 and api.headers["retry-after"] == "30"
     assert api.json()["error"] == "server_error" and "请稍后再试" in api.json()["message"]
     assert page.status_code == 503 and page.text.startswith("查验服务暂时无法应答")
+
+
+def test_a_probe_through_nginx_sees_a_failing_replica_and_leaves_it_in_rotation(
+    tmp_path: Path,
+) -> None:
+    """replica-b's follower stopped: its own /healthz answered 503 registry_stale, through nginx
+    200 every time — nginx retried the 503 on replica-a — and each probe took replica-b out of
+    rotation for fail_timeout (an operator's review). /healthz is passed on as the replica
+    answered it, a replica that cannot be reached still passed over."""
+    with deployment(tmp_path, rate_limit="0") as site, client_from("127.0.0.2") as client:
+        follow_state(site.data[1] / "registry.db").mkdir()  # a follower that never finished a round
+        probes = [client.get(f"{site.https}/healthz") for _ in range(4)]
+        checks = [client.post(f"{site.https}/api/v1/verify", json=CHECK) for _ in range(4)]
+        wait_for("the checks logged", lambda: sum(map(len, map(logged, site.data))) == 4, site.logs)
+    failing = [probe for probe in probes if probe.status_code == 503]
+    assert len(failing) == 2, [probe.status_code for probe in probes]  # round robin: b's turns
+    assert all(probe.json()["error"] == "registry_stale" for probe in failing)
+    assert [check.status_code for check in checks] == [200] * 4
+    assert len(logged(site.data[1])) == 2, "replica-b was left out of rotation by the probes"
