@@ -967,6 +967,58 @@ def test_a_version_older_than_the_served_one_is_not_published(tmp_path: Path) ->
     assert not _revoked(target)  # the operator's own decision
 
 
+def _keys(db: Path, *arguments: str) -> None:
+    """``certreg keys …`` on the registry host's ``db``."""
+    result = CliRunner().invoke(cli, ["keys", *arguments, "--db", str(db)])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("after_backup", "after_restore", "said"),
+    [
+        (("add", "备份后", "--per-day", "5"), ("add", "恢复后", "--per-day", "5"), "备份后"),
+        (("revoke", "1"), None, "吊销"),
+    ],
+    ids=["key issued again", "revocation undone"],
+)
+def test_a_version_that_lost_an_api_key_is_not_published(
+    tmp_path: Path, after_backup: tuple[str, ...], after_restore: tuple[str, ...] | None, said: str
+) -> None:
+    """Keys are issued and revoked outside any sync: a host restored from a backup taken before
+    key 2 was issued issued the next one as key 2 again, and the replica published it silently
+    — the first unit's key answered 401, its logged checks showed under the other unit (an
+    operator's review); a revocation undone so would make a revoked key work again."""
+    host = tmp_path / "host" / "registry.db"
+    host.parent.mkdir()
+    sync_samples(host)
+    _keys(host, "add", "备份前", "--per-day", "5")
+    backup = tmp_path / "backup.db"
+    shutil.copyfile(host, backup)
+    _keys(host, *after_backup)
+    state = tmp_path / ".registry.db.follow"
+    state.mkdir()
+    copy = state / "follow.db"
+    shutil.copyfile(host, copy)
+    _as_followed(copy)
+    target = tmp_path / "data" / "registry.db"
+    target.parent.mkdir()
+    follower = Follower("file:///nowhere", state, 1.0, print)
+    publishing(follower, target, False, print)("0000000000000001")
+    served = target.read_bytes()
+
+    shutil.copyfile(backup, host)  # the host restored from the backup
+    if after_restore:
+        _keys(host, *after_restore)
+    shutil.copyfile(host, copy)
+    _as_followed(copy)
+    told: list[str] = []
+    assert not publishing(follower, target, False, told.append)("0000000000000002")
+    assert target.read_bytes() == served
+    [message] = told
+    assert "接口密钥" in message and said in message and "比副本的旧" in message
+    assert f"--db {target} --once --allow-rollback" in message
+
+
 def test_allow_rollback_is_for_one_version_only(tmp_path: Path) -> None:
     """--allow-rollback on the following unit would let every later rollback through."""
     result = CliRunner().invoke(
