@@ -109,6 +109,22 @@ def test_trusted_proxies_are_addresses_or_networks() -> None:
     assert Settings.from_environ(environ).trusted_proxies == ("10.0.0.5", "10.0.1.0/24", "::1")
 
 
+@pytest.mark.parametrize(
+    "value", ["10.0.0.10 10.0.0.11", "10.0.0.10;10.0.0.11", "10.0.0.10; 10.0.0.11"]
+)
+def test_trusted_proxies_may_be_separated_by_spaces_or_semicolons(value: str) -> None:
+    """``10.0.0.10 10.0.0.11`` was refused as no address, without a word of the commas the
+    list wanted (an operator's review): spaces and semicolons separate it too."""
+    environ = {"CERTREG_SECRET": SECRET, "CERTREG_TRUSTED_PROXIES": value}
+    assert Settings.from_environ(environ).trusted_proxies == ("10.0.0.10", "10.0.0.11")
+
+
+def test_a_proxy_refused_says_how_several_are_written() -> None:
+    environ = {"CERTREG_SECRET": SECRET, "CERTREG_TRUSTED_PROXIES": "10.0.0.10/nginx"}
+    with pytest.raises(SettingsProblem, match="多个地址之间用逗号分隔"):
+        Settings.from_environ(environ)
+
+
 def test_registry_is_opened_read_only(registry_db: Path) -> None:
     app = create_app(Settings(db=registry_db, secret=Secret(SECRET)))
     with TestClient(app):

@@ -5,6 +5,7 @@ uvicorn that runs it, so that all three believe the same peers and refuse the sa
 from __future__ import annotations
 
 import ipaddress
+import re
 
 VARIABLE = "CERTREG_TRUSTED_PROXIES"
 
@@ -25,16 +26,22 @@ def proxy_problem(proxy: str) -> str | None:
             return None
         return (
             f"{VARIABLE} 中的“{proxy}”不是 IP 地址或网段（如 10.0.0.5、10.0.0.0/24）。"
-            "请写代理（nginx）所在主机的 IP 地址，不能写主机名：写错时代理送来的用户地址不被采用，"
+            "请写代理（nginx）所在主机的 IP 地址，不能写主机名，多个地址之间用逗号分隔（如 "
+            "10.0.0.10,10.0.0.11）：写错时代理送来的用户地址不被采用，"
             "所有用户共用一份查验限额和职员登录的失败次数限制"
         )
     return None
 
 
+SEPARATORS = re.compile(r"[,;\s]+")
+"""Between two proxies: a comma, as documented — or a semicolon or spaces, which an address
+never holds: ``10.0.0.10 10.0.0.11`` was refused as no address (an operator's review)."""
+
+
 def trusted_proxies(value: str) -> tuple[str, ...]:
-    """The comma-separated proxies of ``value`` (blank: none), or `ProxyProblem`. Whatever
-    compares a peer with them takes them `with_other_forms`."""
-    proxies = tuple(proxy.strip() for proxy in value.split(",") if proxy.strip())
+    """The proxies of ``value`` (blank: none), separated by `SEPARATORS`, or `ProxyProblem`.
+    Whatever compares a peer with them takes them `with_other_forms`."""
+    proxies = tuple(proxy for proxy in SEPARATORS.split(value) if proxy)
     for proxy in proxies:
         problem = proxy_problem(proxy)
         if problem:
