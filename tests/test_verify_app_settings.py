@@ -125,6 +125,37 @@ def test_a_proxy_refused_says_how_several_are_written() -> None:
         Settings.from_environ(environ)
 
 
+@pytest.mark.parametrize(
+    ("value", "count"),
+    [("64MiB", 64 * 1024**2), ("64m", 64 * 1024**2), ("1G", 1024**3), ("512 KiB", 512 * 1024)],
+)
+def test_byte_settings_take_units(value: str, count: int) -> None:
+    """``CERTREG_MIN_FREE_BYTES=64MiB`` was refused as no whole number, with 30 for an example
+    (an operator's review): byte counts take K, M and G, counted in 1024s as nginx does."""
+    environ = {
+        "CERTREG_SECRET": SECRET,
+        "CERTREG_MIN_FREE_BYTES": value,
+        "CERTREG_MAX_BODY_BYTES": value,
+    }
+    settings = Settings.from_environ(environ)
+    assert (settings.min_free_bytes, settings.max_body_bytes) == (count, count)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "example"),
+    [
+        ("CERTREG_MIN_FREE_BYTES", "64 megabytes", "如 67108864 或 64MiB"),
+        ("CERTREG_MAX_BODY_BYTES", "1.5M", "如 1048576 或 1MiB"),
+        ("CERTREG_WATCH_DAYS", "a year", "如 400"),
+    ],
+)
+def test_a_number_refused_is_given_an_example_of_its_own(
+    variable: str, value: str, example: str
+) -> None:
+    with pytest.raises(SettingsProblem, match=example):
+        Settings.from_environ({"CERTREG_SECRET": SECRET, variable: value})
+
+
 def test_registry_is_opened_read_only(registry_db: Path) -> None:
     app = create_app(Settings(db=registry_db, secret=Secret(SECRET)))
     with TestClient(app):

@@ -7,6 +7,7 @@ tests can build an app over their own registry with ``create_app(Settings(...))`
 from __future__ import annotations
 
 import os
+import re
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -52,7 +53,8 @@ def optional_path(value: str | None) -> Path | None:
 
 def whole_number(config: Config, variable: str, default: int) -> int:
     """The whole number ``variable`` is set to, ``default`` when unset: told in Chinese when it
-    is not one (Starlette's ``cast=int`` says so in its own English words)."""
+    is not one (Starlette's ``cast=int`` says so in its own English words), with the default
+    for an example — 30 was everyone's, a byte count's too (an operator's review)."""
     value = config(variable, default=None)
     if value is None:
         return default
@@ -60,8 +62,36 @@ def whole_number(config: Config, variable: str, default: int) -> int:
         return int(value)
     except ValueError:
         raise SettingsProblem(
-            f"环境变量 {variable} 的值“{value}”不是整数：请写阿拉伯数字，如 30"
+            f"环境变量 {variable} 的值“{value}”不是整数：请写阿拉伯数字，如 {default}"
         ) from None
+
+
+BYTE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+_BYTE_COUNT = re.compile(r"(-?\d+)\s*(?:([kmg])i?b?|b)?", re.IGNORECASE)
+
+
+def byte_count(config: Config, variable: str, default: int) -> int:
+    """The bytes ``variable`` is set to, ``default`` when unset: a whole number, or one with
+    K, M or G after it, counted in 1024s as nginx counts them (``64MiB``, ``64M``, ``1G``) —
+    ``CERTREG_MIN_FREE_BYTES=64MiB`` was refused (an operator's review)."""
+    value = config(variable, default=None)
+    if value is None:
+        return default
+    found = _BYTE_COUNT.fullmatch(value.strip())
+    if found is None:
+        raise SettingsProblem(
+            f"环境变量 {variable} 的值“{value}”不是字节数：请写阿拉伯数字，可以带单位 K、M、G"
+            f"（按 1024 进位），如 {default} 或 {_in_units(default)}"
+        )
+    return int(found[1]) * BYTE_UNITS[(found[2] or "").lower()]
+
+
+def _in_units(count: int) -> str:
+    """``count`` bytes in the largest unit that holds it whole (67108864: 64MiB)."""
+    for unit in ("g", "m", "k"):
+        if count and count % BYTE_UNITS[unit] == 0:
+            return f"{count // BYTE_UNITS[unit]}{unit.upper()}iB"
+    return str(count)
 
 
 def load_authorities(file: Path | None) -> dict[str, Authority]:
@@ -220,12 +250,12 @@ class Settings:
                 trusted_proxies=trusted_proxies(config(PROXIES_VARIABLE, default="")),
                 receipt_days=whole_number(config, "CERTREG_RECEIPT_DAYS", cls.receipt_days),
                 stale_days=whole_number(config, "CERTREG_STALE_DAYS", cls.stale_days),
-                max_body_bytes=whole_number(config, "CERTREG_MAX_BODY_BYTES", cls.max_body_bytes),
+                max_body_bytes=byte_count(config, "CERTREG_MAX_BODY_BYTES", cls.max_body_bytes),
                 upload_concurrency=whole_number(
                     config, "CERTREG_UPLOAD_CONCURRENCY", cls.upload_concurrency
                 ),
                 public_url=config("CERTREG_PUBLIC_URL", default=None) or None,
-                min_free_bytes=whole_number(config, "CERTREG_MIN_FREE_BYTES", cls.min_free_bytes),
+                min_free_bytes=byte_count(config, "CERTREG_MIN_FREE_BYTES", cls.min_free_bytes),
             )
         except ValueError as exc:
             if isinstance(exc, SettingsProblem):
