@@ -503,6 +503,18 @@ def test_healthz_says_when_a_replicas_follower_stopped(
     assert check.json()["result"] == "valid"
 
 
+def test_healthz_names_a_version_refused_as_older_among_a_silent_followers_causes(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """A follower refusing each version as older (the registry host restored from a backup)
+    goes silent too: registry_stale listed a follower stopped, cut off or catching up, and not
+    the refusal its journal says at each version (an operator's review)."""
+    follow_state(registry_db).mkdir()  # a follower that has published nothing since it started
+    with app_client() as client:
+        said = client.get("/healthz").json()["message"]
+    assert "未发布" in said and "比本副本正在使用的旧" in said
+
+
 def test_healthz_tells_replicas_secrets_apart_without_telling_them(app_client: AppClient) -> None:
     """Replicas with different secrets refuse each other's receipts and forms behind a proxy,
     and nothing showed why (an operator's review): the secret's id differs, the secret is not

@@ -239,8 +239,10 @@ def health(request: Request) -> JSONResponse:
 
 FOLLOWER_SILENT = (
     "本副本跟随登记库的 certreg follow 已{}没有报告正常：它可能停止了（磁盘无法写入、进程被停止？）、"
-    "连不上登记库主机的副本地址，或正在追赶新版本；在此期间查验仍按本副本现有的登记库回答，"
-    "可能已不是最新。请查看 journalctl -u certreg-follow，需要时修好后重启它"
+    "连不上登记库主机的副本地址、正在追赶新版本，或没有采用登记库主机的新版本——比本副本正在使用的"
+    "旧（多半是登记库主机用较早的备份恢复，日志中有“版本 … 未发布”），或由较早版本的 certreg 写成；"
+    "在此期间查验仍按本副本现有的登记库回答，可能已不是最新。请查看 journalctl -u certreg-follow，"
+    "需要时修好后重启它"
 )
 """What ``/healthz`` tells monitoring of a replica whose follower's heartbeat stopped."""
 LOG_UNWRITABLE_SAID = (
