@@ -445,6 +445,23 @@ def test_healthz(app_client: AppClient, registry_db: Path) -> None:
     assert body["version"] == registry.__version__ == metadata.version("certreg")
 
 
+def test_the_readmes_healthz_example_is_what_healthz_answers(app_client: AppClient) -> None:
+    """The README's example lacked ``forwarded`` and showed a release before the current one
+    (an operator's review): it is the answer over the sample registry, probed directly — its
+    times and the secret's id aside. Update it with each release."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"curl -s http://127\.0\.0\.1:8000/healthz\n((?:# .*\n)+)", readme)
+    assert example is not None
+    shown = json.loads("".join(line.removeprefix("# ") for line in example[1].splitlines()))
+    with app_client() as client:
+        answered = client.get("/healthz").json()
+    assert shown.keys() == answered.keys()
+    aside = {"as_of", "secret_id"}
+    assert {k: v for k, v in shown.items() if k not in aside} == {
+        k: v for k, v in answered.items() if k not in aside
+    }
+
+
 def test_healthz_says_how_a_proxys_forwarded_client_is_read(app_client: AppClient) -> None:
     """Without CERTREG_TRUSTED_PROXIES naming nginx, every client shares its allowance, and only
     the journal said so, once — /healthz said ok (an operator's review). Probed through the
