@@ -20,7 +20,7 @@ from openpyxl.styles import Font
 from registry import store
 from registry.cli import cli
 from registry.domain.name_rules import MAX_GAP
-from registry.kinds import roster_cells, roster_rows
+from registry.kinds import marked, roster_cells, roster_rows
 from registry.kinds.not_records import total_row
 from registry.kinds.roster_remarks import NOT_ISSUED_ROW, withheld_row
 from registry.kinds.roster_totals import stated_total
@@ -900,6 +900,52 @@ def test_a_struck_roster_cell_is_refused_by_its_column(
     assert (problem["row"], problem["column"], problem["clause"]) == (4, column, "§四.(五)")
     assert problem["rule"].startswith(told), problem
     assert ("请删去划掉的文字" in problem["rule"]) == bool(part), problem
+
+
+def _struck_but(path: Path, row: int, plain: str) -> openpyxl.Workbook:
+    """Strike every filled cell of ``row`` in ``path`` but its ``plain`` column's, by their
+    font (as a clerk crosses a row out); the workbook, to change further and save."""
+    workbook = openpyxl.load_workbook(path, rich_text=True)
+    sheet = workbook.active
+    assert sheet is not None
+    [letter] = [c.column_letter for c in sheet[2] if c.value == plain]
+    for cell in sheet[row]:
+        if cell.value is not None and cell.column_letter != letter:
+            cell.font = Font(strike=True)
+    return workbook
+
+
+def test_a_row_struck_beside_a_plain_void_remark_is_told_once(
+    loaded: RegisterFactory, db_path: Path
+) -> None:
+    """A clerk's usual way to void a row: strike it, and write 作废 in 备注 left plain. Told 14
+    times 这个单元格有删除线 (each struck cell but the 备注) beside the 备注's own rule: the row,
+    once, and what its 备注 says."""
+    rows = [approval_row(f"Z112202000{i}", name) for i, name in enumerate("甲乙丙", start=1)]
+    path = loaded.add("mianyang.xlsx", rows, MIANYANG, footer=footer({"Z": 3}))
+    add_column(path, "备注", ["", "作废", ""])
+    _struck_but(path, 4, "备注").save(path)
+    code, report, _ = sync(loaded.folder, db_path)
+    problems = [(p["row"], p["column"]) for p in report["registers"][1]["problems"]]
+    assert code == 1 and problems == [(4, None), (4, "备注")], problems
+    assert report["registers"][1]["problems"][0]["rule"] == marked.STRUCK_ROW
+
+
+def test_a_struck_name_beside_a_plain_void_note_is_told_by_its_row(
+    loaded: RegisterFactory, db_path: Path
+) -> None:
+    """The whole row struck, its name too but a plain （已作废） after it: told each cell, and the
+    name to delete the struck text — leaving （已作废） as the name. The note says what the
+    strike means: the row, once."""
+    rows = [approval_row(f"Z112202000{i}", name) for i, name in enumerate("甲乙丙", start=1)]
+    path = loaded.add("mianyang.xlsx", rows, MIANYANG)
+    workbook = _struck_but(path, 4, "姓名")
+    sheet = workbook.active
+    assert sheet is not None
+    sheet["A4"].value = CellRichText(TextBlock(InlineFont(strike=True), "甲"), "（已作废）")
+    workbook.save(path)
+    problem = refused_once(loaded, db_path)
+    assert (problem["row"], problem["column"], problem["rule"]) == (4, None, marked.STRUCK_ROW)
 
 
 @pytest.mark.parametrize(("suffix", "write"), [(".xls", as_xls), (".ods", as_ods)])

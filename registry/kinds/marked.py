@@ -7,6 +7,7 @@ rows and columns.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 
 from registry.domain.exam import EXAM_COLUMNS
@@ -14,7 +15,7 @@ from registry.domain.problems import Problem
 from registry.kinds.date_cells import short_dates
 from registry.sheets._extent import column_letters
 from registry.sheets._marked import MARKED_CELLS
-from registry.sheets.table import Table
+from registry.sheets.table import Record, Table
 
 HIDDEN_ROW = (
     "这一行在工作表中被隐藏（或被筛选掉）：隐藏的行同样会登记，审核、打印时却看不到。"
@@ -32,6 +33,15 @@ PARTLY_STRUCK = (
     "这个单元格中有一部分文字带删除线：划掉的文字同样会登记，连同旁边改写的，一格里就成了两个值。"
     "请删去划掉的文字，只留要登记的内容"
 )
+REMARK_COLUMNS = frozenset({"备注"})
+"""Where a clerk writes 作废 beside the row she strikes: left unstruck, it does not keep the
+row from being told once (`registry.kinds.cells.REMARKS`, which imports this module)."""
+VOID_NOTE = re.compile(
+    r"[(（\[【〔]?\s*(?:(?:此|本|该)(?:行|条))?\s*(?:已经|已)?\s*(?:作废|删除|无效|不登记)"
+    r"\s*(?:行|条)?\s*[)）\]】〕]?"
+)
+"""A note saying a row is void (作废, （已作废）, 此行删除): typed plain beside a struck name, it
+is no second value but the strike's meaning."""
 
 
 HIDDEN_COLUMN = (
@@ -157,12 +167,12 @@ def _unsaved(table: Table) -> list[Problem]:
 
 def _struck(table: Table) -> list[Problem]:
     """The struck cells of each struck data row, each by its column, when not every filled
-    cell the register reads (but its 序号) is struck whole — a clerk striking the 类型 alone,
-    or a number with the right one typed after it, was told the whole row was struck, and to
-    clear the strike: the cell then held both numbers. The row when it is, or when its cells
-    are not known (an .xls, an .ods, more than are kept)."""
+    cell the register reads (but its 序号 and 备注) is struck whole — a clerk striking the 类型
+    alone, or a number with the right one typed after it, was told the whole row was struck,
+    and to clear the strike: the cell then held both numbers. The row when it is (a 作废 left
+    plain in 备注, or beside a struck name, says what the strike means: a clerk's review, told
+    14 cells), or when its cells are not known (an .xls, an .ods, more than are kept)."""
     marks = table.marks
-    names = {index + 1: name for name, index in table.columns.items()}
     cells: dict[int, set[int]] = {}
     if len(marks.struck_cells) < MARKED_CELLS:
         for row, column in marks.struck_cells:
@@ -172,22 +182,45 @@ def _struck(table: Table) -> list[Problem]:
         if record.row not in marks.struck:
             continue
         struck = cells.get(record.row, set())
-        filled = {
-            index + 1
-            for name, index in table.columns.items()
-            if name != SERIAL and record.values.get(name) not in (None, "")
-        }
-        partly = {column for column in struck if (record.row, column) in marks.partly_struck}
-        if not struck or (filled <= struck and not partly):
-            found.append(Problem(record.row, None, None, STRUCK_ROW, "§四.(五)"))
+        noted = _struck_whole(table, record, struck) if struck else frozenset()
+        if noted is None:
+            found += _struck_cells(table, record, struck)
+        else:  # what the checks find in a name and its note is the strike's to tell
+            found.append(Problem(record.row, None, None, STRUCK_ROW, "§四.(五)", explains=noted))
+    return found
+
+
+def _struck_whole(
+    table: Table, record: Record, struck: set[int]
+) -> frozenset[tuple[int, str]] | None:
+    """None unless every filled cell of ``record`` the register reads, but its 序号 and remarks,
+    is among its ``struck`` columns, struck whole or with only a note saying it is void left
+    plain (甲（已作废）: `VOID_NOTE`); the (row, column) of those noted cells when it is."""
+    noted = set()
+    for name, index in table.columns.items():
+        if name == SERIAL or name in REMARK_COLUMNS or not _shown(record.values.get(name)):
             continue
-        for column in sorted(struck):
-            name = names.get(column) or f"第 {column_letters(column)} 列"
-            value = _shown(record.values.get(name))
-            rule = PARTLY_STRUCK if column in partly else STRUCK_CELL
-            # a partly struck cell is the cause of what the checks find in its two values
-            cause = frozenset({(record.row, name)} if column in partly else ())
-            found.append(Problem(record.row, name, value, rule, "§四.(五)", explains=cause))
+        if index + 1 not in struck:
+            return None
+        if (record.row, index + 1) in table.marks.partly_struck:
+            if not VOID_NOTE.search(str(record.values[name])):
+                return None
+            noted.add((record.row, name))
+    return frozenset(noted)
+
+
+def _struck_cells(table: Table, record: Record, struck: set[int]) -> list[Problem]:
+    """A problem for each of ``struck``, the struck columns of ``record``, by its name."""
+    names = {index + 1: name for name, index in table.columns.items()}
+    found = []
+    for column in sorted(struck):
+        partly = (record.row, column) in table.marks.partly_struck
+        name = names.get(column) or f"第 {column_letters(column)} 列"
+        rule = PARTLY_STRUCK if partly else STRUCK_CELL
+        # a partly struck cell is the cause of what the checks find in its two values
+        cause = frozenset({(record.row, name)} if partly else ())
+        value = _shown(record.values.get(name))
+        found.append(Problem(record.row, name, value, rule, "§四.(五)", explains=cause))
     return found
 
 
