@@ -948,6 +948,30 @@ def test_a_struck_name_beside_a_plain_void_note_is_told_by_its_row(
     assert (problem["row"], problem["column"], problem["rule"]) == (4, None, marked.STRUCK_ROW)
 
 
+def test_a_struck_note_beside_the_table_is_not_said_to_be_registered(
+    loaded: RegisterFactory, db_path: Path
+) -> None:
+    """A struck 旧 two columns past the header, on a row otherwise plain: told 第 Q 列 …其中的
+    内容同样会登记, of a column nothing is loaded from, and without the 旧. Quoted, and told it is
+    not registered, yet the strike may mean the row; cleared, the file loads."""
+    rows = [approval_row(f"Z112202000{i}", name) for i, name in enumerate("甲乙丙", start=1)]
+    path = loaded.add("mianyang.xlsx", rows, MIANYANG)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    assert sheet.max_column == 15  # 颁发证书编号 in O
+    sheet["Q4"].value, sheet["Q4"].font = "旧", Font(strike=True)
+    workbook.save(path)
+    problem = refused_once(loaded, db_path)
+    assert (problem["row"], problem["column"], problem["value"]) == (4, "第 Q 列", "旧"), problem
+    assert problem["rule"] == marked.STRUCK_UNREAD and problem["clause"] == "§四.(五)"
+    assert "不会登记" in problem["rule"] and "同样会登记" not in problem["rule"]
+    sheet["Q4"].font = Font()
+    workbook.save(path)
+    code, _, output = sync(loaded.folder, db_path)
+    assert code == 0, output
+
+
 @pytest.mark.parametrize(("suffix", "write"), [(".xls", as_xls), (".ods", as_ods)])
 def test_hidden_and_struck_rows_of_other_workbooks_are_refused_by_their_rows(
     loaded: RegisterFactory,

@@ -15,6 +15,7 @@ from registry.domain.problems import Problem
 from registry.kinds.date_cells import short_dates
 from registry.sheets._extent import column_letters
 from registry.sheets._marked import MARKED_CELLS
+from registry.sheets.cells import Cell
 from registry.sheets.table import Record, Table
 
 HIDDEN_ROW = (
@@ -33,6 +34,12 @@ PARTLY_STRUCK = (
     "这个单元格中有一部分文字带删除线：划掉的文字同样会登记，连同旁边改写的，一格里就成了两个值。"
     "请删去划掉的文字，只留要登记的内容"
 )
+STRUCK_UNREAD = (
+    "这个单元格有删除线，它不在本表登记的栏目中（表格旁的批注，或本表没有的一列），其中的内容不会登记，"
+    "但看不出删除线是否表示这一行作废。这一行不应登记的，请整行删除；要登记的，请删去这个单元格的内容或清除删除线"
+)
+"""A struck cell of a column the register does not read: what it holds is not loaded, so
+`STRUCK_CELL`'s "同样会登记" would be false — yet the strike may be a clerk's mark on the row."""
 REMARK_COLUMNS = frozenset({"备注"})
 """Where a clerk writes 作废 beside the row she strikes: left unstruck, it does not keep the
 row from being told once (`registry.kinds.cells.REMARKS`, which imports this module)."""
@@ -177,6 +184,7 @@ def _struck(table: Table) -> list[Problem]:
     if len(marks.struck_cells) < MARKED_CELLS:
         for row, column in marks.struck_cells:
             cells.setdefault(row, set()).add(column)
+    unread = table.unread_by_row()
     found = []
     for record in table.records:
         if record.row not in marks.struck:
@@ -184,7 +192,7 @@ def _struck(table: Table) -> list[Problem]:
         struck = cells.get(record.row, set())
         noted = _struck_whole(table, record, struck) if struck else frozenset()
         if noted is None:
-            found += _struck_cells(table, record, struck)
+            found += _struck_cells(table, record, struck, dict(unread.get(record.row, [])))
         else:  # what the checks find in a name and its note is the strike's to tell
             found.append(Problem(record.row, None, None, STRUCK_ROW, "§四.(五)", explains=noted))
     return found
@@ -209,13 +217,22 @@ def _struck_whole(
     return frozenset(noted)
 
 
-def _struck_cells(table: Table, record: Record, struck: set[int]) -> list[Problem]:
-    """A problem for each of ``struck``, the struck columns of ``record``, by its name."""
+def _struck_cells(
+    table: Table, record: Record, struck: set[int], unread: dict[str, Cell]
+) -> list[Problem]:
+    """A problem for each of ``struck``, the struck columns of ``record``: by its name, or when
+    the register does not read it, by its letter (a note beside the table quoted as read from
+    ``unread``, the row's cells of such columns: `Table.unread`)."""
     names = {index + 1: name for name, index in table.columns.items()}
     found = []
     for column in sorted(struck):
         partly = (record.row, column) in table.marks.partly_struck
-        name = names.get(column) or f"第 {column_letters(column)} 列"
+        if column not in names:
+            letter = column_letters(column)
+            aside = _shown(unread.get(f"{letter} 列（无表头）"))
+            found.append(Problem(record.row, f"第 {letter} 列", aside, STRUCK_UNREAD, "§四.(五)"))
+            continue
+        name = names[column]
         rule = PARTLY_STRUCK if partly else STRUCK_CELL
         # a partly struck cell is the cause of what the checks find in its two values
         cause = frozenset({(record.row, name)} if partly else ())
