@@ -33,7 +33,7 @@ from registry.cli import cli
 from registry.domain.clock import BEIJING
 from registry.domain.numbers import normalise
 from registry.domain.statuses import RESULT_LABELS
-from registry.store import verify_log_path
+from registry.store import connect, verify_log_path
 from registry.store.staff_indexes import ensure_staff_indexes
 from registry.store.stock_report import HEADINGS
 from tests.datasette_fixtures import (
@@ -264,7 +264,9 @@ async def test_a_corrected_reference_is_dated_by_its_sync_not_by_another_event(
     corrected = {**reissue, "批准文号": "绵人社函〔2013〕2号"}
     rows = await corrected_history(tmp_path, [reissue], [corrected, revocation], "Z1122020001")
     [amended] = [row for row in rows if row["事件"] == "变更登记更正"]
-    assert amended["说明"] == "补发批准文号：绵人社函〔2013〕1号 → 绵人社函〔2013〕2号"
+    assert amended["说明"] == (
+        "补发批准文号：绵人社函〔2013〕1号 → 绵人社函〔2013〕2号（2013-03-01 的补发）"
+    )
     assert amended["日期"] != "2014-06-01" and "换发更正" not in column(rows, "事件")
 
 
@@ -285,14 +287,113 @@ async def test_an_events_line_reads_as_its_sync_registered_it_its_corrections_af
     assert (line["名册行号"], line["同步编号"]) == (4, first)
     amended = {row["说明"] for row in rows if row["事件"] == "变更登记更正"}
     assert amended == {
-        "撤销批准文号：绵人社函〔2013〕1号 → 绵人社函〔2013〕2号",
-        "撤销原因：弄虚作假 → 弄虚作假（经复查属实）",
-        "撤销所在行：4 → 3",
+        "撤销批准文号：绵人社函〔2013〕1号 → 绵人社函〔2013〕2号（2013-05-01 的撤销）",
+        "撤销原因：弄虚作假 → 弄虚作假（经复查属实）（2013-05-01 的撤销）",
+        "撤销所在行：4 → 3（2013-05-01 的撤销）",
     }
     after = [row["同步编号"] for row in rows if row["事件"] == "变更登记更正"]
     assert min(after) > first and rows.index(line) < min(
         i for i, row in enumerate(rows) if row["事件"] == "变更登记更正"
     )
+
+
+TWO_REISSUES = (
+    status_event("补发", "Z1122020001", "周杰", "2013-03-01", 原因="遗失"),
+    status_event("补发", "Z1122020001", "周杰", "2015-03-01", 原因="损毁"),
+)
+"""Two 补发 of one certificate under its own number, as §四.(六)3 allows: lost, then damaged."""
+FIXED_REISSUE = {**TWO_REISSUES[1], "原因": "损毁（水浸）", "批准文号": "绵人社函〔2015〕2号"}
+"""The second 补发 as a later version of its register corrects it."""
+
+
+def reissue_lines(rows: list[dict[str, Any]]) -> dict[str, tuple[str, str, int]]:
+    """Each 补发 line by its date: its 原因, 依据文件 and 名册行号."""
+    return {
+        row["日期"]: (row["说明"].partition("；")[0], row["依据文件"], row["名册行号"])
+        for row in rows
+        if row["事件"] == "补发"
+    }
+
+
+@pytest.mark.parametrize("order", [1, -1], ids=["in-date-order", "later-first"])
+async def test_two_reissues_of_one_number_each_read_as_their_sync_registered_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, order: int
+) -> None:
+    """A later version corrected the second of a certificate's two 补发: the first's line showed
+    the second's first 原因 and 批准文号 (损毁, 〔2015〕1号) — nothing tied a correction to its
+    event, and each line took the first correction of any 补发 of the number (a review)."""
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    first, then = list(TWO_REISSUES)[::order], [TWO_REISSUES[0], FIXED_REISSUE][::order]
+    rows = await corrected_history(tmp_path, first, then, "Z1122020001")
+    assert reissue_lines(rows) == {
+        "2013-03-01": ("原因：遗失", "绵人社函〔2013〕1号", 3 if order == 1 else 4),
+        "2015-03-01": ("原因：损毁", "绵人社函〔2015〕1号", 4 if order == 1 else 3),
+    }
+    amended = {row["说明"] for row in rows if row["事件"] == "变更登记更正"}
+    assert amended == {  # each names the 补发 it corrects
+        "补发原因：损毁 → 损毁（水浸）（2015-03-01 的补发）",
+        "补发批准文号：绵人社函〔2015〕1号 → 绵人社函〔2015〕2号（2015-03-01 的补发）",
+    }
+
+
+@pytest.mark.parametrize("order", [1, -1], ids=["in-date-order", "later-first"])
+async def test_two_reissues_moved_down_a_row_each_keep_the_row_first_registered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, order: int
+) -> None:
+    """A later version added a row above a certificate's two 补发: both lines showed row 3 (the
+    first 补发所在行 of the number), and the two moves, 3 → 4 and 4 → 5, named no 补发."""
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    both = list(TWO_REISSUES)[::order]
+    above = status_event("撤销", "Z1122020001", "周杰", "2016-03-01")
+    rows = await corrected_history(tmp_path, both, [above, *both], "Z1122020001")
+    upper, lower = (row["日期"] for row in both)
+    assert {day: line[2] for day, line in reissue_lines(rows).items()} == {upper: 3, lower: 4}
+    amended = {row["说明"] for row in rows if row["事件"] == "变更登记更正"}
+    assert amended == {
+        f"补发所在行：3 → 4（{upper} 的补发）",
+        f"补发所在行：4 → 5（{lower} 的补发）",
+    }
+
+
+async def older_history(db: Path, number: str) -> list[dict[str, Any]]:
+    """The history of ``number`` in ``db`` as an older certreg left it — its corrections of
+    status changes naming no event — then upgraded, as the next sync or browse does."""
+    with sqlite3.connect(db) as conn:
+        conn.execute("ALTER TABLE certificate_history DROP COLUMN event")
+    connect(db).close()
+    return await query(shipped_datasette(db), "/registry/certificate", 证书编号=number)
+
+
+async def test_an_older_registrys_corrections_give_an_events_first_values_where_only_one_fits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Corrections an older certreg recorded name no event: the one 撤销 of the number in its
+    register is the one they correct, and its line reads as first registered."""
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    revocation = status_event("撤销", "Z1122020001", "周杰", "2013-05-01")
+    corrected = {**revocation, "批准文号": "绵人社函〔2013〕2号"}
+    await corrected_history(tmp_path, [revocation], [corrected], "Z1122020001")
+    rows = await older_history(tmp_path / "registry.db", "Z1122020001")
+    [line] = [row for row in rows if row["事件"] == "撤销"]
+    assert line["依据文件"] == "绵人社函〔2013〕1号"
+    [amended] = [row["说明"] for row in rows if row["事件"] == "变更登记更正"]
+    assert amended == "撤销批准文号：绵人社函〔2013〕1号 → 绵人社函〔2013〕2号"
+
+
+async def test_an_older_registrys_corrections_of_one_of_two_reissues_are_given_to_neither(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Which of two 补发 a correction an older certreg recorded belongs to is not known: each
+    line shows its 补发's values as they are now, not another's first ones."""
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    await corrected_history(
+        tmp_path, list(TWO_REISSUES), [TWO_REISSUES[0], FIXED_REISSUE], "Z1122020001"
+    )
+    rows = await older_history(tmp_path / "registry.db", "Z1122020001")
+    assert reissue_lines(rows) == {
+        "2013-03-01": ("原因：遗失", "绵人社函〔2013〕1号", 3),
+        "2015-03-01": ("原因：损毁（水浸）", "绵人社函〔2015〕2号", 4),
+    }
 
 
 async def test_the_list_of_events_marks_one_corrected_since_and_says_who_approved_it(

@@ -526,7 +526,10 @@ def test_an_applied_events_document_in_other_brackets_is_no_correction(
     exchange = status_event("换发", "Z1122020901", "周杰", "2013-01-10", "Z1122020903")
     roster.add("changes.xlsx", [exchange], CHANGES)
     assert sync(roster.folder, db_path)[0] == 0
-    recorded = "SELECT * FROM certificate_history UNION ALL SELECT approval_doc, 0, 0, 0, 0, 0, 0 FROM status_events"
+    recorded = (
+        "SELECT number, sync, field, old, new FROM certificate_history"
+        " UNION ALL SELECT approval_doc, 0, 0, 0, 0 FROM status_events"
+    )
     with sqlite3.connect(db_path) as conn:
         before = conn.execute(recorded).fetchall()
     written = str(exchange["批准文号"]).replace("〔", "[").replace("〕", "]")

@@ -40,6 +40,12 @@ _INSERT_EVENT = (
     f"INSERT INTO status_events ({', '.join(_EVENT_COLUMNS)})"
     f" VALUES ({', '.join('?' * len(_EVENT_COLUMNS))})"
 )
+_EVENT_HISTORY = (
+    "INSERT INTO certificate_history (number, sync, at, field, old, new, event)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+"""A correction of an applied event's reference or row, tied to the event: a number may have
+two 补发 (§四.(六)3), and staff's history rebuilds each as its sync registered it from its own."""
 _COPIED = tuple(c for c in CERTIFICATE_COLUMNS if c != "number")
 _STATUS_FIELDS = ("status", "status_date", "successor")
 
@@ -189,6 +195,11 @@ def apply_events(
     return applied
 
 
+_EVENT = "register = ? AND type = ? AND number = ? AND date = ? AND coalesce(new_number, '') = ?"
+"""An applied event of a register by its identity (`Amendment.identity`): the one row whose id
+the history of its corrections carries."""
+
+
 @dataclass(frozen=True)
 class Amendment:
     """References of an applied event that a new version of its register corrects."""
@@ -213,17 +224,21 @@ def amend_events(
     corrected: list[Change] = []
     for amendment in amendments:
         number = amendment.identity[1]
+        (event_id,) = conn.execute(
+            f"SELECT id FROM status_events WHERE {_EVENT}", (register, *amendment.identity)
+        ).fetchone()
         assignments = ", ".join(f"[{field}] = ?" for field in amendment.changed)
         conn.execute(
-            f"UPDATE status_events SET {assignments} WHERE register = ? AND type = ?"
-            " AND number = ? AND date = ? AND coalesce(new_number, '') = ?",
-            (*(new for _, new in amendment.changed.values()), register, *amendment.identity),
+            f"UPDATE status_events SET {assignments} WHERE id = ?",
+            (*(new for _, new in amendment.changed.values()), event_id),
         )
         changes = [
             (number, amendment.labels[field], old, new)
             for field, (old, new) in amendment.changed.items()
         ]
-        conn.executemany(HISTORY_INSERT, [(n, sync_id, at, *change) for n, *change in changes])
+        conn.executemany(
+            _EVENT_HISTORY, [(n, sync_id, at, *change, event_id) for n, *change in changes]
+        )
         # its certificate's record changed: the page's 最近一次改动 named the sync before (an
         # auditor's review), and this sync's list of what it changed left it out
         conn.execute("UPDATE certificates SET updated_sync = ? WHERE number = ?", (sync_id, number))
@@ -243,9 +258,6 @@ def amend_events(
     return corrected
 
 
-_EVENT = "register = ? AND type = ? AND number = ? AND date = ? AND coalesce(new_number, '') = ?"
-
-
 def moved_rows(
     conn: sqlite3.Connection,
     register: str,
@@ -261,28 +273,26 @@ def moved_rows(
     moved = []
     for event in events:
         found = conn.execute(
-            f"SELECT source_row FROM status_events WHERE {_EVENT}", (register, *event.identity)
+            f"SELECT id, source_row FROM status_events WHERE {_EVENT}", (register, *event.identity)
         ).fetchone()
-        if found is None or found[0] == event.row:
+        if found is None or found[1] == event.row:
             continue
-        conn.execute(
-            f"UPDATE status_events SET source_row = ? WHERE {_EVENT}",
-            (event.row, register, *event.identity),
-        )
+        event_id, was = found
+        conn.execute("UPDATE status_events SET source_row = ? WHERE id = ?", (event.row, event_id))
         # the row it stood at kept in the history of the certificate it is about (换发所在行),
         # as a corrected reference's earlier value is (`amend_events`)
-        row_label = f"{event.type}所在行"
-        conn.execute(HISTORY_INSERT, (event.number, sync_id, at, row_label, found[0], event.row))
+        row = (event.number, sync_id, at, f"{event.type}所在行", was, event.row, event_id)
+        conn.execute(_EVENT_HISTORY, row)
         moved.append(event.identity)
         if event.new_number:
             made = conn.execute(
                 "UPDATE certificates SET source_row = ?, updated_sync = ? WHERE number = ?"
                 " AND register = ? AND source_row IS ?",
-                (event.row, sync_id, event.new_number, register, found[0]),
+                (event.row, sync_id, event.new_number, register, was),
             )
             if made.rowcount:
                 conn.execute(
                     HISTORY_INSERT,
-                    (event.new_number, sync_id, at, "source_row", found[0], event.row),
+                    (event.new_number, sync_id, at, "source_row", was, event.row),
                 )
     return moved

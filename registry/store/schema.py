@@ -150,8 +150,19 @@ TABLES: dict[str, TableSpec] = {
         indexes=(("sync",), ("value",), ("number",)),
         foreign_keys=_BY_SYNC,
     ),
+    # event: the status change (``status_events.id``) whose reference or row a line corrects (a
+    # number may have two 补发, §四.(六)3); NULL on other lines and on those older certregs wrote
     "certificate_history": TableSpec(
-        {"id": int, "number": str, "sync": int, "at": str, "field": str, "old": str, "new": str},
+        {
+            "id": int,
+            "number": str,
+            "sync": int,
+            "at": str,
+            "field": str,
+            "old": str,
+            "new": str,
+            "event": int,
+        },
         indexes=(("number",),),
         foreign_keys=_BY_SYNC,
     ),
