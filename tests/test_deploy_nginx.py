@@ -195,7 +195,9 @@ def test_the_client_address_reaches_the_shared_limit_through_nginx(tmp_path: Pat
 def test_watch_lists_and_large_bodies_behind_nginx(tmp_path: Path) -> None:
     """A watch list lives in the log of the replica that made it: every request for it reaches
     that replica (round robin gave 404 every other time). A body over the app's limit is
-    refused by the app, as JSON in Chinese — not by nginx's English page."""
+    refused by the app, as JSON in Chinese — not by nginx's English page; one over nginx's own
+    limit (2 MB) by nginx, in Chinese too: JSON for the API, for an upload the app's advice and
+    the way back (an accessibility review: "413 Request Entity Too Large", no link)."""
     with deployment(tmp_path, rate_limit="0") as site, client_from("127.0.0.2") as client:
         made = client.post(f"{site.https}/api/v1/watches", json={"items": [CHECK]})
         assert made.status_code == 201, made.text
@@ -208,10 +210,28 @@ def test_watch_lists_and_large_bodies_behind_nginx(tmp_path: Path) -> None:
             content=b'{"items": [' + b" " * 1_200_000 + b"]}",
             headers={"Content-Type": "application/json"},
         )
+        huge = client.post(
+            f"{site.https}/api/v1/verify/batch",
+            content=b'{"items": [' + b" " * 2_200_000 + b"]}",
+            headers={"Content-Type": "application/json"},
+        )
+        form = client.get(f"{site.https}/batch")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        assert token is not None, form.text[:300]
+        photos = {"file": ("名单.xlsx", b"PK" + b"\0" * 2_200_000)}  # a workbook full of photos
+        upload = client.post(f"{site.https}/batch", data={"csrf_token": token[1]}, files=photos)
     assert statuses == [200] * 6
     assert (gone.status_code, after.status_code) == (204, 404)
     assert big.status_code == 413 and big.json()["error"] == "too_large"
     assert "请求内容过大" in big.json()["message"]
+    assert huge.status_code == 413 and huge.json()["error"] == "too_large"
+    assert "请求内容过大" in huge.json()["message"]
+    assert upload.status_code == 413
+    assert upload.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "文件过大" in upload.text and "删去表格中的图片" in upload.text
+    assert '<a href="/batch">返回批量查验</a>' in upload.text
+    assert "Request Entity Too Large" not in upload.text
+    assert "Strict-Transport-Security" in upload.headers
 
 
 def slow_request(host: str, port: int, address: str) -> ssl.SSLSocket:
