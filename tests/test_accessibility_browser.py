@@ -91,3 +91,59 @@ def test_a_refused_watch_list_is_seen_with_its_field_focused(zoomed: Any, base: 
     with zoomed.expect_navigation():
         zoomed.get_by_role("button", name="建立关注列表").click()
     _refused_in_sight(zoomed, "entries")
+
+
+SCREENS = {
+    "phone": ({"width": 390, "height": 844}, None),
+    "small phone, text at 200%": ({"width": 320, "height": 640}, 32),
+    "desktop": ({"width": 1280, "height": 900}, None),
+}
+"""A viewport and the browser's default font size, when the phone's settings doubled it."""
+
+
+@pytest.fixture(params=list(SCREENS))
+def screen(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
+    viewport, font_size = SCREENS[request.param]
+    context = browser.new_context(
+        java_script_enabled=False, viewport=viewport, device_scale_factor=2, locale="zh-CN"
+    )
+    try:
+        tab = context.new_page()
+        if font_size:
+            cdp = context.new_cdp_session(tab)
+            cdp.send("Page.setFontSizes", {"fontSizes": {"standard": font_size, "fixed": 26}})
+        yield tab
+    finally:
+        context.close()
+
+
+SCROLLS = "boxes => boxes.filter(b => b.scrollWidth > b.clientWidth).length"
+
+
+def test_the_manuals_examples_and_tables_are_no_tab_stops_and_need_none(
+    screen: Any, base: str
+) -> None:
+    """44 boxes of /docs were Tab stops (tabindex=0) for scrolling sideways, of which a few
+    scrolled: some 41 extra stops, their focus rings mostly off the screen. The examples and
+    the tables wrap instead; none scrolls, on a desktop or a phone with its text doubled."""
+    screen.goto(base + "/docs")
+    assert screen.locator("main [tabindex]:not(main)").count() == 0
+    boxes = screen.locator("main pre, main .table-scroll")
+    assert boxes.count() == 6 + screen.locator("main table").count()
+    assert boxes.evaluate_all(SCROLLS) == 0
+    # the tables keep a name, as the boxes' labels gave them
+    captions = screen.locator("main table caption").all_inner_texts()
+    assert len(captions) == screen.locator("main table").count()
+    assert "结果代码表" in captions
+
+
+def test_a_batchs_results_are_one_tab_stop_named_for_what_they_are(screen: Any, base: str) -> None:
+    """The results' box stays a Tab stop (on a desktop it scrolls), named 查验结果: "可左右滚动"
+    was announced on a phone too, whose cards do not scroll."""
+    screen.goto(base + "/batch")
+    screen.locator("#entries").fill("G1122000001 张三明\nG1122000002 欧阳明")
+    with screen.expect_navigation():
+        screen.get_by_role("button", name="上传并查验").click()
+    stops = screen.locator("main [tabindex='0']")
+    assert stops.count() == 1
+    assert stops.get_attribute("aria-label") == "查验结果"
