@@ -147,3 +147,22 @@ def test_a_batchs_results_are_one_tab_stop_named_for_what_they_are(screen: Any, 
     stops = screen.locator("main [tabindex='0']")
     assert stops.count() == 1
     assert stops.get_attribute("aria-label") == "查验结果"
+
+
+def test_the_next_upload_is_one_step_past_the_results(zoomed: Any, base: str) -> None:
+    """300 rows were 733 Tab stops (each number's link, each report's button) before the form
+    to upload another file."""
+    rows = "\n".join(["G1122000001 张三明", "G1122009999 某人"] * 10)
+    zoomed.goto(base + "/batch")
+    zoomed.locator("#entries").fill(rows)
+    with zoomed.expect_navigation():
+        zoomed.get_by_role("button", name="上传并查验").click()
+    skip = zoomed.get_by_role("link", name="跳过结果表，上传另一个文件")
+    assert skip.count() == 1
+    before = "e => !!(e.compareDocumentPosition(document.querySelector('table.results')) & 4)"
+    assert skip.evaluate(before)
+    skip.focus()
+    zoomed.keyboard.press("Enter")
+    zoomed.keyboard.press("Tab")
+    assert zoomed.evaluate(FOCUSED_ID) == "file"
+    assert skip.evaluate("e => e.offsetHeight") >= 44
