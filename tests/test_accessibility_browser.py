@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.servers import CHROMIUM, CHROMIUM_ARGS, needs_chromium
-from tests.verify_fixtures import running_server, sync_samples
+from tests.verify_fixtures import SUPERSEDED, running_server, sync_samples
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -166,3 +166,70 @@ def test_the_next_upload_is_one_step_past_the_results(zoomed: Any, base: str) ->
     zoomed.keyboard.press("Tab")
     assert zoomed.evaluate(FOCUSED_ID) == "file"
     assert skip.evaluate("e => e.offsetHeight") >= 44
+
+
+PHONE_360 = {"360 px": None, "360 px, text at 200%": 32}
+
+
+@pytest.fixture(params=list(PHONE_360))
+def phone(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
+    context = browser.new_context(
+        java_script_enabled=False,
+        viewport={"width": 360, "height": 640},
+        device_scale_factor=2,
+        locale="zh-CN",
+    )
+    try:
+        tab = context.new_page()
+        if font_size := PHONE_360[request.param]:
+            cdp = context.new_cdp_session(tab)
+            cdp.send("Page.setFontSizes", {"fontSizes": {"standard": font_size, "fixed": 26}})
+        yield tab
+    finally:
+        context.close()
+
+
+HEIGHTS = "links => links.map(a => a.getBoundingClientRect().height)"
+LINES = (
+    "e => { const r = document.createRange(); r.selectNodeContents(e);"
+    " return new Set([...r.getClientRects()].map(b => Math.round(b.bottom))).size; }"
+)
+"""How many lines an element's text takes."""
+
+
+def _check(page: Any, base: str, number: str, name: str) -> None:
+    page.goto(base + "/")
+    page.get_by_label("证书编号", exact=True).fill(number)
+    page.get_by_label("持证人姓名", exact=True).fill(name)
+    with page.expect_navigation():
+        page.get_by_role("button", name="查验").click()
+
+
+def test_a_new_certificates_number_is_whole_and_a_thumbs_reach(phone: Any, base: str) -> None:
+    """On a 换发's answer the new number's links were 19 px high, and with the text doubled on
+    a 360 px phone the number broke, "G112200000" / "3"."""
+    _check(phone, base, *SUPERSEDED)
+    headline = phone.locator("section.answer p.headline > a.mono")
+    assert headline.inner_text() == "G1122000003"
+    assert headline.evaluate(LINES) == 1
+    assert headline.evaluate("e => e.getBoundingClientRect().right") <= 360
+    heights = phone.locator("section.answer p.headline > a.mono, dl.details dd > a")
+    assert heights.count() == 2 and min(heights.evaluate_all(HEIGHTS)) >= 44
+    assert phone.evaluate("document.documentElement.scrollWidth - innerWidth") <= 0
+
+
+def test_the_authoritys_phone_is_a_thumbs_reach_and_whole(phone: Any, base: str) -> None:
+    """The authority's tel: link was 19 px high; in a batch's cards the phone was plain text,
+    wrapped after 028-."""
+    _check(phone, base, "G1122009999", "某人")
+    calls = phone.locator('p.contact > a[href^="tel:"]')
+    assert calls.count() >= 1 and min(calls.evaluate_all(HEIGHTS)) >= 44
+    phone.goto(base + "/batch")
+    phone.locator("#entries").fill("G1122009999 某人\nG1122000001 张三明")
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="上传并查验").click()
+    call = phone.locator('table.results td.col-advice a[href^="tel:"]')
+    assert call.count() == 1
+    assert call.get_attribute("href") == f"tel:{call.inner_text()}"
+    assert call.inner_text().startswith("028-")
+    assert call.evaluate(LINES) == 1 and call.evaluate("e => e.offsetHeight") >= 44

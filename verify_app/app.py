@@ -35,7 +35,7 @@ from verify_app.forwarded import ForwardedClients
 from verify_app.json_response import JSONResponse
 from verify_app.links import path_for
 from verify_app.openapi import openapi_document
-from verify_app.presentation import page_fields, whole_dates
+from verify_app.presentation import dialable, page_fields, whole_dates
 from verify_app.receipts import Clock
 from verify_app.report_tickets import tickets
 from verify_app.security_headers import SecurityHeadersMiddleware
@@ -125,6 +125,7 @@ def _templates() -> Jinja2Templates:
     )
     environment.globals.update(page_fields=page_fields, path_for=path_for)
     environment.filters["whole_dates"] = whole_dates
+    environment.filters["dialable"] = dialable
     return Jinja2Templates(env=environment)
 
 
