@@ -233,3 +233,37 @@ def test_the_authoritys_phone_is_a_thumbs_reach_and_whole(phone: Any, base: str)
     assert call.get_attribute("href") == f"tel:{call.inner_text()}"
     assert call.inner_text().startswith("028-")
     assert call.evaluate(LINES) == 1 and call.evaluate("e => e.offsetHeight") >= 44
+
+
+def _luminance(rgb: str) -> float:
+    """WCAG's relative luminance of a computed ``rgb(r, g, b)``."""
+    channels = [int(c) / 255 for c in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_an_invalid_fields_placeholder_is_readable(zoomed: Any, base: str) -> None:
+    """The browser's grey on an invalid field's pink (#fdf6f6): 4.32:1, below 1.4.3's 4.5:1."""
+    zoomed.goto(base + "/batch")
+    with zoomed.expect_navigation():
+        zoomed.get_by_role("button", name="上传并查验").click()
+    field = zoomed.locator("#entries")
+    assert field.get_attribute("aria-invalid") == "true" and field.input_value() == ""
+    ink = field.evaluate("e => getComputedStyle(e, '::placeholder').color")
+    paper = field.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert paper == "rgb(253, 246, 246)"
+    lighter, darker = sorted((_luminance(ink), _luminance(paper)), reverse=True)
+    assert (lighter + 0.05) / (darker + 0.05) >= 4.5, (ink, paper)
+
+
+def test_a_new_watch_lists_address_has_the_width_to_be_read(zoomed: Any, base: str) -> None:
+    """At 200% zoom the label beside it (a grid of max-content and the rest) left the link to
+    save the list 97 px, seven lines."""
+    zoomed.goto(base + "/watch")
+    zoomed.get_by_label("证书编号和姓名（每行一份）").fill("G1122000001 张三明")
+    with zoomed.expect_navigation():
+        zoomed.get_by_role("button", name="建立关注列表").click()
+    listing = zoomed.locator("dl.details.feeds").first
+    width = "e => e.getBoundingClientRect().width"
+    assert listing.locator("dd").evaluate(width) >= 0.9 * listing.evaluate(width)
+    assert listing.locator("dd a").evaluate(LINES) <= 3
