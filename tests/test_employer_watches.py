@@ -81,11 +81,15 @@ def test_a_watch_shows_a_revocation_synced_after_it_began(
         assert urls["numbers"] == [VALID[0], "Z1122020123", SUPERSEDED[0]]
         # the samples' own 换发 of G1122000002 was synced before: not news
         assert client.get(urls["json_url"]).json()["items"] == []
+        quiet = client.get(urls["watch_url"])
         record_revocation(registry_db, tmp_path / "later", VALID[0], VALID[1], "2020-01-02")
         feed = client.get(urls["json_url"])
         atom = client.get(urls["atom_url"])
         page = client.get(urls["watch_url"])
     assert feed.headers["content-type"] == "application/feed+json; charset=utf-8"
+    # the title says there is news, read first by a screen reader and on a tab among many
+    assert "<title>关注列表 · " in quiet.text
+    assert "<title>关注列表（有 1 项变更） · " in page.text
     # each address a link shows bare is named for a screen reader by what it is (WCAG 2.4.4)
     for name, key in (("关注列表网页", "watch_url"), ("Atom 订阅地址", "atom_url")):
         link = f'<a href="{urls[key]}"><span class="visually-hidden">{name}：</span>{urls[key]}</a>'

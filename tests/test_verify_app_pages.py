@@ -222,6 +222,39 @@ def test_a_missing_number_or_name_is_asked_for(
     assert '<p id="form-error" class="problem" role="alert">' in page.text
 
 
+def test_both_fields_blank_are_both_asked_for(app_client: AppClient) -> None:
+    """Both blank, the form asked for the number alone: the name was asked for on the next try."""
+    with app_client() as client:
+        page = post_check(client, " ", "\u3000")
+    assert page.status_code == 400
+    assert context_of(page)["error"] == "请填写证书编号和证书上的持证人姓名。"
+    for field in ("number", "name"):
+        assert re.search(
+            f'id="{field}"[^>]*aria-invalid="true" aria-describedby="form-error ', page.text
+        )
+
+
+def test_the_pages_tables_are_named_by_captions(app_client: AppClient) -> None:
+    """A table is named for a screen reader's list of tables: the number's structure on the
+    form, a paper's comparison on an answer, the manual's (each a box's label before)."""
+    with app_client() as client:
+        form = client.get("/")
+        confirmed = client.post(
+            "/check",
+            data={
+                "number": VALID[0],
+                "name": VALID[1],
+                "level": "高级工",
+                "csrf_token": csrf_token(client),
+            },
+        )
+        docs = client.get("/docs")
+    assert '<caption class="visually-hidden">证书编号各位的含义</caption>' in form.text
+    assert '<caption class="visually-hidden">证书上的内容与登记是否一致</caption>' in confirmed.text
+    for page in (form, confirmed, docs):
+        assert page.text.count("<caption") == page.text.count("<table") > 0
+
+
 @pytest.mark.parametrize(
     "number, name, field", [("X12", VALID[1], "number"), (VALID[0], "周\u202e杰", "name")]
 )

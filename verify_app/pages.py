@@ -187,6 +187,8 @@ def _typed_problem(
             f"证书上的等级、工种、发证日期各最多 {MAX_CONFIRM_CHARS} 个字符。",
             fields,
         )
+    if not values["number"].strip() and not normalise_name(values["name"]):
+        return "请填写证书编号和证书上的持证人姓名。", ("number", "name")
     if not values["number"].strip():
         return "请填写证书编号。", ("number",)
     if not normalise_name(values["name"]):
