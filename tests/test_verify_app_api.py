@@ -493,6 +493,18 @@ def test_healthz_says_untrusted_when_the_header_names_its_own_peer(
         assert client.get("/healthz", headers=itself).json()["forwarded"] == "trusted"
 
 
+@pytest.mark.parametrize("network", ["127.0.0.5/8", "127.0.0.1/24"])
+def test_a_proxy_network_written_with_host_bits_is_the_network_it_lies_in(
+    app_client: AppClient, network: str
+) -> None:
+    """``CERTREG_TRUSTED_PROXIES=127.0.0.5/8`` was accepted at start, but uvicorn reads a
+    network strictly: it matched no peer, and every user shared nginx's allowance while the
+    connection guard counted nginx as the proxy (a review). It is the network 127.0.0.0/8."""
+    through = {"X-Forwarded-For": "198.51.100.7"}
+    with app_client(client=("127.0.0.1", 50000), trusted_proxies=(network,)) as client:
+        assert client.get("/healthz", headers=through).json()["forwarded"] == "trusted"
+
+
 def test_healthz_says_when_a_replicas_follower_stopped(
     app_client: AppClient, registry_db: Path
 ) -> None:

@@ -119,6 +119,17 @@ def test_trusted_proxies_may_be_separated_by_spaces_or_semicolons(value: str) ->
     assert Settings.from_environ(environ).trusted_proxies == ("10.0.0.10", "10.0.0.11")
 
 
+def test_a_proxy_network_with_host_bits_is_read_as_its_network_and_the_journal_told(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """uvicorn reads ``10.9.8.7/16`` strictly, as no network (a review): it is read as the
+    network it lies in, and the journal says so — and how to trust the one host instead."""
+    environ = {"CERTREG_SECRET": SECRET, "CERTREG_TRUSTED_PROXIES": "10.9.8.7/16, 10.0.0.0/8"}
+    assert Settings.from_environ(environ).trusted_proxies == ("10.9.0.0/16", "10.0.0.0/8")
+    assert "“10.9.8.7/16”不是网段的起始地址，按它所在的网段 10.9.0.0/16 采用" in caplog.text
+    assert "只信任这一台主机时请写 10.9.8.7" in caplog.text
+
+
 def test_a_proxy_refused_says_how_several_are_written() -> None:
     environ = {"CERTREG_SECRET": SECRET, "CERTREG_TRUSTED_PROXIES": "10.0.0.10/nginx"}
     with pytest.raises(SettingsProblem, match="多个地址之间用逗号分隔"):

@@ -4,10 +4,14 @@ uvicorn that runs it, so that all three believe the same peers and refuse the sa
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+import logging
 import re
 
 VARIABLE = "CERTREG_TRUSTED_PROXIES"
+
+logger = logging.getLogger("certreg.proxies")
 
 
 class ProxyProblem(ValueError):
@@ -39,19 +43,53 @@ never holds: ``10.0.0.10 10.0.0.11`` was refused as no address (an operator's re
 
 
 def trusted_proxies(value: str) -> tuple[str, ...]:
-    """The proxies of ``value`` (blank: none), separated by `SEPARATORS`, or `ProxyProblem`.
-    Whatever compares a peer with them takes them `with_other_forms`."""
+    """The proxies of ``value`` (blank: none), separated by `SEPARATORS`, each `read_as`
+    uvicorn can match it, or `ProxyProblem`. Whatever compares a peer with them takes them
+    `with_other_forms`."""
     proxies = tuple(proxy for proxy in SEPARATORS.split(value) if proxy)
     for proxy in proxies:
         problem = proxy_problem(proxy)
         if problem:
             raise ProxyProblem(problem)
-    return proxies
+    return tuple(read_as(proxy, said=True) for proxy in proxies)
 
 
 def with_other_forms(proxies: tuple[str, ...]) -> tuple[str, ...]:
-    """``proxies``, each followed by its other form (`_other_form`)."""
-    return tuple(dict.fromkeys(form for proxy in proxies for form in (proxy, *_other_form(proxy))))
+    """``proxies``, each `read_as` uvicorn can match it and followed by its other form
+    (`_other_form`)."""
+    forms = (form for proxy in proxies for form in (read_as(proxy), *_other_form(proxy)))
+    return tuple(dict.fromkeys(forms))
+
+
+def read_as(proxy: str, *, said: bool = False) -> str:
+    """``proxy``, a network written with host bits (``10.0.0.10/24``) as the network it lies in
+    (``10.0.0.0/24``); ``said``: the journal is told so, once. `proxy_problem` accepted it, but
+    uvicorn reads a network strictly: it became a name no peer has, and every user shared the
+    proxy's allowance while the connection guard counted it as the proxy (a review)."""
+    if "/" not in proxy:
+        return proxy
+    try:
+        ipaddress.ip_network(proxy)
+    except ValueError:
+        network = str(ipaddress.ip_network(proxy, strict=False))
+        if said:
+            _say_read_as(proxy, network)
+        return network
+    return proxy
+
+
+@functools.cache
+def _say_read_as(proxy: str, network: str) -> None:
+    """Tell the journal, once a process, which network a proxy with host bits is read as."""
+    host = proxy.partition("/")[0]
+    logger.warning(
+        "%s 中的“%s”不是网段的起始地址，按它所在的网段 %s 采用（该网段内的所有主机都是可信代理）；"
+        "只信任这一台主机时请写 %s",
+        VARIABLE,
+        proxy,
+        network,
+        host,
+    )
 
 
 _MAPPED = ipaddress.IPv6Network("::ffff:0:0/96")
