@@ -17,7 +17,10 @@ from tests.datasette_fixtures import (
     staff_rows,
 )
 from tests.verify_fixtures import (
+    MALFORMED,
+    NO_MATCH_WRONG_NAME,
     REISSUED,
+    REVOKED,
     VALID,
     AppClient,
     app_client,
@@ -234,6 +237,34 @@ def test_a_watch_list_answer_says_what_is_left_of_the_batch_allowance(
     said = documented["paths"]["/api/v1/watches"]["post"]["responses"]["201"]["headers"]
     batch = documented["paths"]["/api/v1/verify/batch"]["post"]["responses"]["200"]["headers"]
     assert said["RateLimit-Remaining"] == batch["RateLimit-Remaining"]
+
+
+def test_a_watch_list_refused_after_its_checks_says_what_is_left_of_the_allowance(
+    app_client: AppClient,
+) -> None:
+    """A list refused as no_match, malformed or revoked was checked and charged, but said
+    nothing of the allowance, as its 201 does (a review): an HR system correcting it met the
+    429 of its next batch. A refusal before any check (a body of the wrong shape) charged
+    nothing and says none."""
+    refused = [
+        [CHECK, {"number": NO_MATCH_WRONG_NAME[0], "name": NO_MATCH_WRONG_NAME[1]}],
+        [CHECK, {"number": MALFORMED[0], "name": MALFORMED[1]}],
+        [CHECK, {"number": REVOKED[0], "name": REVOKED[1]}],
+    ]
+    with app_client(batch_rows_per_hour=8) as client:
+        sent = [client.post("/api/v1/watches", json={"items": items}) for items in refused]
+        unread = client.post("/api/v1/watches", json={"items": "G1122000001"})
+        documented = client.get("/openapi.json").json()
+    assert [(r.status_code, r.json()["error"]) for r in sent] == [
+        (422, "no_match"),
+        (422, "malformed"),
+        (422, "revoked"),
+    ]
+    assert [r.headers["RateLimit-Remaining"] for r in sent] == ["6", "4", "2"]
+    assert sent[0].headers["RateLimit-Limit"] == "8"
+    assert (unread.status_code, "RateLimit-Remaining" in unread.headers) == (422, False)
+    said = documented["paths"]["/api/v1/watches"]["post"]["responses"]["422"]["headers"]
+    assert set(said) == {"RateLimit-Limit", "RateLimit-Remaining"}
 
 
 def test_a_feed_read_with_a_key_is_charged_to_the_key_and_a_wrong_key_refused(

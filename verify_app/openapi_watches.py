@@ -24,6 +24,12 @@ from verify_app.openapi_parts import (
 )
 from verify_app.schemas import ref
 
+CHARGED_REFUSAL = {
+    name: {**header, "description": f"仅 no_match、malformed、revoked：{header['description']}"}
+    for name, header in ALLOWANCE.items()
+}
+"""The allowance headers of a list refused after its pairs were checked, and so charged."""
+
 WATCH_PATHS: dict[str, Any] = {
     "/api/v1/watches": {
         "post": {
@@ -57,14 +63,18 @@ WATCH_PATHS: dict[str, Any] = {
                     },
                 },
                 **ERRORS,
-                "422": json_answer(
-                    ref("Error"),
-                    "JSON 的结构不对，或有证书的编号与姓名不相符（no_match）、编号格式错误或姓名"
-                    "无法查验（没有不相符的时为 malformed）、已撤销（revoked；见 rows、"
-                    "malformed_rows、revoked_rows），"
-                    "或 Idempotency-Key 已用于内容不同的列表（idempotency_mismatch），"
-                    "或它建立的列表已被删除（idempotency_retired：地址不再启用）。",
-                ),
+                "422": {
+                    **json_answer(
+                        ref("Error"),
+                        "JSON 的结构不对，或有证书的编号与姓名不相符（no_match）、编号格式错误或姓名"
+                        "无法查验（没有不相符的时为 malformed）、已撤销（revoked；见 rows、"
+                        "malformed_rows、revoked_rows）——这三种已查验，计入额度，"
+                        "带 RateLimit-Limit 和 RateLimit-Remaining；"
+                        "或 Idempotency-Key 已用于内容不同的列表（idempotency_mismatch），"
+                        "或它建立的列表已被删除（idempotency_retired：地址不再启用）。",
+                    ),
+                    "headers": CHARGED_REFUSAL,
+                },
                 **UNAUTHORIZED,
             },
         }

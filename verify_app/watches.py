@@ -208,12 +208,13 @@ async def _api_create(
         if token and (made := await _made_before(request, token, items)):
             return made
         raise
-    except WatchProblem as exc:
+    except WatchProblem as exc:  # checked, so charged: what is left said, as a 201 says it
         return JSONResponse(
             {"error": exc.code, "message": exc.message, "rows": exc.rows}
             | ({"revoked_rows": exc.revoked} if exc.revoked else {})
             | ({"malformed_rows": exc.malformed} if exc.malformed else {}),
             status_code=422,
+            headers=await allowance_headers(request, caller),
         )
     return _created(request, token, list(watch.numbers), watch.created_at)
 
