@@ -52,6 +52,12 @@ class Progress:
         speed = f"，{outcome.rows / seconds:,.0f} 行/秒" if read else ""
         click.echo(f"\r\033[K{self._where}：{label}，{outcome.rows:,} 行{speed}", err=True)
 
+    def waiting(self, what: str) -> None:
+        """A wait after the registers' lines (`registry.sync.replication.WAITING`): five silent
+        seconds read as a hang."""
+        if self.enabled:
+            click.echo(what, err=True)
+
     def stopped(self, dry_run: bool) -> str:
         """What a sync stopped by Ctrl-C did: the registers it loaded stay loaded (each whole);
         the one under way, loaded or undone (Ctrl-C may come as it commits), and the rest wait

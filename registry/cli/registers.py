@@ -99,7 +99,7 @@ def sync(
 ) -> None:
     """把名册导入登记库，每个名册要么整体导入，要么整体拒绝。
 
-    路径是含 registers.toml 的文件夹，或一个名册文件（此时需 --kind、--authority；审批名册、技师名册还需 --approval-doc、--issued-on）。全部导入（或此前已导入）时退出码 0，有名册被拒绝时 1，用法错误（清单写错、缺选项）或登记库无法使用时 2，按 Ctrl-C 中止时 130（已导入的名册保留，再次运行会接着导入），输出写不进去（如磁盘已满）时 74，读输出的程序提前关闭（如 | head）时 141。登记库由 Litestream 发布（旁边有 .registry.db-litestream 文件夹）而它没有取走这次写入的改动时，报告末尾会提示，退出码不变。
+    路径是含 registers.toml 的文件夹，或一个名册文件（此时需 --kind、--authority；审批名册、技师名册还需 --approval-doc、--issued-on）。全部导入（或此前已导入）时退出码 0，有名册被拒绝时 1，用法错误（清单写错、缺选项）或登记库无法使用时 2，按 Ctrl-C 中止时 130（已导入的名册保留，再次运行会接着导入），输出写不进去（如磁盘已满）时 74，读输出的程序提前关闭（如 | head）时 141。登记库由 Litestream 发布（旁边有 .registry.db-litestream 文件夹）而它没有取走这次写入的改动时，报告末尾会提示，退出码不变（最多等它 5 秒，其间按 Ctrl-C 不再等，报告照常）。
 
     示例：
 
@@ -159,9 +159,10 @@ def sync(
                 store.snapshot(db, copy)
             db = copy
         try:
-            notes, outcomes, delisted, shipped = _synced(
+            notes, outcomes, delisted, written = _synced(
                 db, entries, catalogues, forgotten, dry_run, progress, workers
             )
+            shipped = replication(written, progress.waiting)  # a Ctrl-C in it: reported
         except store.RegistryMismatch as exc:  # named as given, not as the dry run's copy
             raise store.RegistryMismatch(str(exc).replace(str(db), str(given))) from exc
         except KeyboardInterrupt:  # not click's bare "Aborted!": what is loaded, what is not
@@ -262,11 +263,11 @@ def _synced(
     dry_run: bool,
     progress: Progress,
     workers: int | None,
-) -> tuple[list[str], list[Outcome], list[Delisted], str | None]:
+) -> tuple[list[str], list[Outcome], list[Delisted], Path | None]:
     """What the sync says of its trade catalogue (`_catalogue`, `registry.sync.catalogue.adopt`),
     each register's outcome, the loaded registers the manifest no longer lists (``beside``:
-    the spreadsheets beside the manifest it does not list), and — once it wrote and closed the
-    registry — whether Litestream took that up (`registry.sync.replication`)."""
+    the spreadsheets beside the manifest it does not list), and the registry if it wrote it
+    (then closed: Litestream's taking that up is waited for, `registry.sync.replication`)."""
     if not dry_run:
         not_a_replica(db)
     # a registry to make is not made for a catalogue file that cannot be used
@@ -295,4 +296,4 @@ def _synced(
     finally:
         RUN.reset(run)
         conn.close()
-    return notes, outcomes, delisted, replication(db) if wrote else None
+    return notes, outcomes, delisted, db if wrote else None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPLICATION_WAIT = 5.0
@@ -23,9 +24,16 @@ milliseconds, a large register's within a second more: five seconds is that with
 host, and only a sync whose Litestream is down waits them all out."""
 POLL = 0.05
 """Seconds between looks at Litestream's folder while waiting."""
-OK, STALLED = "ok", "stalled"
+OK, STALLED, UNCONFIRMED = "ok", "stalled", "unconfirmed"
 """What ``--json`` says of the replication (``"replication"``), absent when there is none or the
-sync wrote nothing."""
+sync wrote nothing: taken up, not within the wait, the wait stopped (Ctrl-C, ``systemctl
+stop``)."""
+WAITING = (
+    f"正在确认 Litestream 已取走本次同步的改动（最多等 {REPLICATION_WAIT:.0f} 秒；"
+    "按 Ctrl-C 可不再等，不影响已导入的名册）…"
+)
+"""Said on the terminal while the sync waits: five silent seconds after the last register read
+as a hang, and a clerk's Ctrl-C then reported the sync aborted (a review)."""
 
 
 def litestream_folder(db: Path) -> Path:
@@ -54,30 +62,46 @@ def _newest(folder: Path) -> int:
     return newest
 
 
-def replication(db: Path, *, wait: float = REPLICATION_WAIT) -> str | None:
-    """Call after a sync wrote ``db`` and closed it: `OK` once Litestream wrote in its folder at
-    or after the registry's last write, `STALLED` when it has not within ``wait`` seconds, None
-    when ``db`` is not replicated (no folder: no wait)."""
-    folder = litestream_folder(db)
-    if not folder.is_dir():
+def replication(
+    db: Path | None, waiting: Callable[[str], object], *, wait: float = REPLICATION_WAIT
+) -> str | None:
+    """Call after a sync wrote ``db`` and closed it (None: it wrote nothing, nothing to wait
+    for): `OK` once Litestream wrote in its folder at or after the registry's last write,
+    `STALLED` when it has not within ``wait`` seconds, None when ``db`` is not replicated (no
+    folder: no wait); `UNCONFIRMED` when the wait is interrupted: the registers are loaded,
+    and a Ctrl-C or ``systemctl stop`` here reported the sync aborted, exit 130 (a review).
+    ``waiting`` is told `WAITING` before the wait."""
+    if db is None or not litestream_folder(db).is_dir():
         return None
-    written = _last_written(db)
-    deadline = time.monotonic() + wait
-    while _newest(folder) < written:
-        if time.monotonic() >= deadline:
-            return STALLED
-        time.sleep(POLL)
+    folder, written = litestream_folder(db), _last_written(db)
+    try:
+        if _newest(folder) >= written:
+            return OK
+        waiting(WAITING)
+        deadline = time.monotonic() + wait
+        while _newest(folder) < written:
+            if time.monotonic() >= deadline:
+                return STALLED
+            time.sleep(POLL)
+    except KeyboardInterrupt:
+        return UNCONFIRMED
     return OK
 
 
 def replication_json(state: str | None) -> dict[str, str]:
-    """``--json``'s ``"replication"`` (`OK`, `STALLED`): a key added, none when there is nothing
+    """``--json``'s ``"replication"`` (`OK`, `STALLED`, …): a key added, none when there is nothing
     to say — a program reading an earlier report finds every key it knew."""
     return {"replication": state} if state else {}
 
 
 def replication_notes(state: str | None, db: Path) -> list[str]:
-    """What the text report ends with of the replication: the warning, when it stalled."""
+    """What the text report ends with of the replication: the warning, when it stalled or
+    whether it did cannot be told."""
+    if state == UNCONFIRMED:
+        return [
+            "注意：等待 Litestream 时中止了等待，不知道它是否已取走这次同步写入的改动。"
+            "已导入的名册不受影响；请在登记库主机上检查：systemctl status certreg-replicate"
+        ]
     return [stalled_note(db)] if state == STALLED else []
 
 

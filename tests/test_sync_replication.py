@@ -1,0 +1,65 @@
+"""`certreg sync` waiting for Litestream to take up what it wrote (`registry.sync.replication`),
+without a Litestream running: its folder beside the registry, nothing new written in it."""
+
+from __future__ import annotations
+
+import os
+import pty
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.datasette_fixtures import MIANYANG_2012
+from tests.registers import RegisterFactory, approval_row
+
+
+def _replicated(tmp_path: Path) -> tuple[Path, Path]:
+    """A register to load, and the registry it goes to, with Litestream's folder beside it."""
+    registers = RegisterFactory(tmp_path / "registers")
+    registers.add("2012-mianyang.csv", [approval_row("Z1222020001", "赵一")], MIANYANG_2012)
+    db = tmp_path / "data" / "registry.db"
+    (db.parent / ".registry.db-litestream").mkdir(parents=True)
+    return registers.folder, db
+
+
+def _said_until(terminal: int, line: str | None = None) -> str:
+    """What the terminal ``terminal`` shows until ``line`` appears — or all of it, when the
+    command closes it first (or no ``line`` is awaited)."""
+    said = b""
+    while line is None or line.encode() not in said:
+        try:
+            read = os.read(terminal, 4096)
+        except OSError:  # the command ended: the terminal is closed
+            break
+        if not read:
+            break
+        said += read
+    return said.decode(errors="replace")
+
+
+def test_a_stop_while_the_sync_waits_for_litestream_still_reports_what_it_loaded(
+    tmp_path: Path,
+) -> None:
+    """The wait was silent, up to 5 s, and a clerk's Ctrl-C (or systemctl stop) in it reported
+    同步已中止。本次已导入的名册：没有, exit 130 and no report, though the register was loaded
+    (a review). The wait is said on the terminal, and a stop in it ends the wait only."""
+    folder, db = _replicated(tmp_path)
+    terminal, its_side = pty.openpty()  # the progress lines are said on a terminal only
+    command = [sys.executable, "-m", "registry", "sync", str(folder), "--db", str(db)]
+    sync = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=its_side, text=True)
+    os.close(its_side)
+    try:
+        said = _said_until(terminal, "正在确认 Litestream 已取走本次同步的改动")
+        stopped = sync.poll() is None
+        if stopped:
+            sync.send_signal(signal.SIGTERM)  # systemctl stop, as Ctrl-C is taken
+        report, _ = sync.communicate(timeout=120)
+        said += _said_until(terminal)
+    finally:
+        os.close(terminal)
+    assert stopped, said  # the sync was waiting for Litestream, and said so
+    assert "同步已中止" not in said
+    assert (sync.returncode, "2012-mianyang.csv" in report) == (0, True), report
+    assert "等待 Litestream 时中止了等待，不知道它是否已取走这次同步写入的改动" in report
+    assert "已导入的名册不受影响" in report
