@@ -3,6 +3,7 @@ without a Litestream running: its folder beside the registry, nothing new writte
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import signal
@@ -10,6 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
+from registry.cli import cli
 from tests.datasette_fixtures import MIANYANG_2012
 from tests.registers import RegisterFactory, approval_row
 
@@ -63,3 +68,44 @@ def test_a_stop_while_the_sync_waits_for_litestream_still_reports_what_it_loaded
     assert (sync.returncode, "2012-mianyang.csv" in report) == (0, True), report
     assert "等待 Litestream 时中止了等待，不知道它是否已取走这次同步写入的改动" in report
     assert "已导入的名册不受影响" in report
+
+
+def _unreadable(folder: Path) -> bool:
+    """Whether ``folder``, its permissions taken away, cannot be read: root reads it anyway
+    (unless run without CAP_DAC_OVERRIDE, e.g. ``setpriv --bounding-set=-dac_override,
+    -dac_read_search``)."""
+    folder.mkdir()
+    folder.chmod(0)
+    try:
+        os.listdir(folder)
+    except PermissionError:
+        return True
+    finally:
+        folder.chmod(0o755)
+    return False
+
+
+def test_a_litestream_folder_the_sync_cannot_read_is_said_unreadable_not_stalled(
+    tmp_path: Path,
+) -> None:
+    """A Litestream folder the sync's user may not read was passed over by `os.walk`: after
+    5 s the report warned that Litestream had stopped (a review). It says the folder could not
+    be read, so whether the writes were taken up is not known."""
+    if not _unreadable(tmp_path / "probe"):
+        pytest.skip("permissions do not bite (root): run as another user, or without DAC caps")
+    said: dict[Path, str] = {}
+    for options in ((), ("--json",)):
+        folder, db = _replicated(tmp_path / str(len(said)))
+        kept = db.parent / ".registry.db-litestream"
+        kept.chmod(0)
+        try:
+            result = CliRunner().invoke(cli, ["sync", str(folder), "--db", str(db), *options])
+        finally:
+            kept.chmod(0o755)
+        assert result.exit_code == 0, result.output
+        said[kept] = result.stdout
+    (text_kept, text), (_, as_json) = said.items()
+    assert f"注意：无法读取 Litestream 的文件夹 {text_kept}" in text
+    assert "不知道 Litestream 是否已取走这次同步写入的改动" in text
+    assert "没有取走这些改动" not in text  # not the stalled warning
+    assert json.loads(as_json)["replication"] == "unreadable"

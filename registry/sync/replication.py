@@ -24,10 +24,10 @@ milliseconds, a large register's within a second more: five seconds is that with
 host, and only a sync whose Litestream is down waits them all out."""
 POLL = 0.05
 """Seconds between looks at Litestream's folder while waiting."""
-OK, STALLED, UNCONFIRMED = "ok", "stalled", "unconfirmed"
+OK, STALLED, UNREADABLE, UNCONFIRMED = "ok", "stalled", "unreadable", "unconfirmed"
 """What ``--json`` says of the replication (``"replication"``), absent when there is none or the
-sync wrote nothing: taken up, not within the wait, the wait stopped (Ctrl-C, ``systemctl
-stop``)."""
+sync wrote nothing: taken up, not within the wait, Litestream's folder not readable by the sync's
+user, the wait stopped (Ctrl-C, ``systemctl stop``)."""
 WAITING = (
     f"正在确认 Litestream 已取走本次同步的改动（最多等 {REPLICATION_WAIT:.0f} 秒；"
     "按 Ctrl-C 可不再等，不影响已导入的名册）…"
@@ -53,13 +53,19 @@ def _last_written(db: Path) -> int:
 
 
 def _newest(folder: Path) -> int:
-    """When anything in Litestream's folder was last written (a file being written counts)."""
+    """When anything in Litestream's folder was last written (a file being written counts); an
+    `OSError` when a folder of it cannot be read — `os.walk` passed over it, and a folder the
+    sync's user may not read was warned of as stalled after the whole wait (a review)."""
     newest = 0
-    for parent, folders, files in os.walk(folder):
+    for parent, folders, files in os.walk(folder, onerror=_unread):
         for name in (*folders, *files):
             with contextlib.suppress(FileNotFoundError):  # Litestream removes old ones
                 newest = max(newest, os.stat(os.path.join(parent, name)).st_mtime_ns)
     return newest
+
+
+def _unread(error: OSError) -> None:
+    raise error
 
 
 def replication(
@@ -68,9 +74,9 @@ def replication(
     """Call after a sync wrote ``db`` and closed it (None: it wrote nothing, nothing to wait
     for): `OK` once Litestream wrote in its folder at or after the registry's last write,
     `STALLED` when it has not within ``wait`` seconds, None when ``db`` is not replicated (no
-    folder: no wait); `UNCONFIRMED` when the wait is interrupted: the registers are loaded,
-    and a Ctrl-C or ``systemctl stop`` here reported the sync aborted, exit 130 (a review).
-    ``waiting`` is told `WAITING` before the wait."""
+    folder: no wait); `UNREADABLE` when its folder cannot be read (no wait); `UNCONFIRMED` when
+    the wait is interrupted: the registers are loaded, and a Ctrl-C or ``systemctl stop`` here
+    reported the sync aborted, exit 130 (a review). ``waiting`` is told `WAITING` first."""
     if db is None or not litestream_folder(db).is_dir():
         return None
     folder, written = litestream_folder(db), _last_written(db)
@@ -83,6 +89,8 @@ def replication(
             if time.monotonic() >= deadline:
                 return STALLED
             time.sleep(POLL)
+    except OSError:
+        return UNREADABLE
     except KeyboardInterrupt:
         return UNCONFIRMED
     return OK
@@ -97,6 +105,13 @@ def replication_json(state: str | None) -> dict[str, str]:
 def replication_notes(state: str | None, db: Path) -> list[str]:
     """What the text report ends with of the replication: the warning, when it stalled or
     whether it did cannot be told."""
+    folder = litestream_folder(db.absolute())
+    if state == UNREADABLE:
+        return [
+            f"注意：无法读取 Litestream 的文件夹 {folder}（请确认运行同步的用户有读取它的权限），"
+            "因此不知道 Litestream 是否已取走这次同步写入的改动、登记库是否已发布到各查验副本。"
+            "请在登记库主机上检查发布服务：systemctl status certreg-replicate"
+        ]
     if state == UNCONFIRMED:
         return [
             "注意：等待 Litestream 时中止了等待，不知道它是否已取走这次同步写入的改动。"
