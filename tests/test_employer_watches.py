@@ -479,6 +479,26 @@ def test_a_name_that_cannot_be_checked_is_named_once_not_as_a_malformed_number(
     assert "第 2 行的姓名无法查验" in beside.text and "格式错误" not in beside.text
 
 
+def test_a_pasted_name_of_invisible_characters_only_is_told_empty_not_garbled(
+    app_client: AppClient,
+) -> None:
+    """A line whose name is only zero-width spaces or a BOM, left out beside one that matched,
+    was told 姓名无法查验（是乱码，或含改变文字显示顺序的控制字符…）, while the API said
+    持证人姓名为空 (a review): the officer looked for a garbled name. A reordered one is told
+    as before."""
+    lines = (
+        f"{VALID[0]} {VALID[1]}\n{NO_MATCH_WRONG_NAME[0]} \u200b\u200b\n"
+        f"{REVOKED[0]} \ufeff\n{SUCCESSOR} \u202e马·尔古\n"
+    )
+    with app_client() as client:
+        page = client.post("/watch", data={"entries": lines, "csrf_token": csrf_token(client)})
+    assert page.status_code == 200 and context_of(page)["watch"].numbers == (VALID[0],)
+    told = page.text
+    assert "第 4 行的姓名无法查验（是乱码，或含改变文字显示顺序的控制字符" in told
+    assert "第 2、3 行的持证人姓名为空（去掉看不见的字符后什么也没有" in told
+    assert "请核对这些行" in told
+
+
 def test_entries_not_checked_are_told_apart_from_mismatches_by_code_and_rows(
     app_client: AppClient,
 ) -> None:

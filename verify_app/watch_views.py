@@ -39,7 +39,7 @@ NEW = "new"
 LEFT_OUT = "left_out"
 """The query parameter of a list just made from the form: the pasted lines not in it (they did
 not match, or were revoked, an ``r`` after such a line — ``f``: its number malformed, ``n``: its
-name not checked), told on its page."""
+name not checked, ``e``: its name empty), told on its page."""
 
 
 def _strip(token: str) -> str:
@@ -117,7 +117,7 @@ def _watch_page(request: Request) -> Response:
         "revoked": {e.watched for e in events if e.type == REVOKE},
         "token": token,
         "new": just_made,  # a bookmark of the redirect's address is told "made" no more
-        "left_out": _left_out(request) if just_made else ([], [], [], []),
+        "left_out": _left_out(request) if just_made else ([], [], [], [], []),
         "event_advice": event_advice,
         "keep_days": verifier.settings.watch_days,
     }
@@ -128,13 +128,14 @@ def _watch_page(request: Request) -> Response:
 def _left_out(request: Request) -> tuple[list[str], ...]:
     """The pasted lines the list just made left out (`LEFT_OUT`): those that did not match,
     those revoked — the reason an employer watches, not to be folded into 不符 — those whose
-    number is malformed (``f``: told 不符, the officer looked for a wrong name) and those whose
-    name could not be checked (``n``: told 编号格式错误, he looked for a wrong digit)."""
+    number is malformed (``f``: told 不符, the officer looked for a wrong name), those whose
+    name could not be checked (``n``: told 编号格式错误, he looked for a wrong digit) and those
+    with no name (``e``: told 乱码, he looked for a garbled one)."""
     said = request.query_params.get(LEFT_OUT, "").split(",")[:500]
-    lines = [line for line in said if re.fullmatch(r"[0-9]{1,5}[rfn]?", line)]
+    lines = [line for line in said if re.fullmatch(r"[0-9]{1,5}[rfne]?", line)]
     return tuple(
         [line.removesuffix(mark) for line in lines if line.lstrip("0123456789") == mark]
-        for mark in ("", "r", "f", "n")
+        for mark in ("", "r", "f", "n", "e")
     )
 
 

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from registry.domain.numbers import normalise
+from registry.public.name_faults import EMPTY_NAME
 from verify_app.answers import Checked, Item
 from verify_app.api import allowance_headers
 from verify_app.api_bodies import batch_items, json_body
@@ -67,7 +68,8 @@ async def _create(
         if not partly or not lines or lines.unread or len(exc.rows) == len(checked):
             raise
         # each pasted line left out, "r" after a revoked one's, "f" after one whose number is
-        # malformed, "n" after one whose name could not be checked: its page says which was which
+        # malformed, "n" after one whose name could not be checked, "e" after one with no name:
+        # its page says which was which
         left_out = [
             f"{lines.items[entry - 1][0]}{_left_out_mark(checked[entry - 1], entry in exc.revoked)}"
             for entry in exc.rows
@@ -93,9 +95,13 @@ async def _create(
 
 
 def _left_out_mark(checked: Checked, revoked: bool) -> str:
-    """Why a pasted line was left out of the list, as its page reads it (`LEFT_OUT`)."""
+    """Why a pasted line was left out of the list, as its page reads it (`LEFT_OUT`). A name
+    empty once what nobody sees is taken out (a zero-width space, a BOM) is told as empty: it
+    was told 乱码 or a reordering control, while the API said 持证人姓名为空 (a review)."""
     if revoked:
         return "r"
+    if checked.answer.reason == EMPTY_NAME:
+        return "e"
     return {"number": "f", "name": "n"}.get(checked.answer.faulty_input or "", "")
 
 
