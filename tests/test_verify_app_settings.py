@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import sqlite3
 from pathlib import Path
 
@@ -128,6 +129,24 @@ def test_a_proxy_network_with_host_bits_is_read_as_its_network_and_the_journal_t
     assert Settings.from_environ(environ).trusted_proxies == ("10.9.0.0/16", "10.0.0.0/8")
     assert "“10.9.8.7/16”不是网段的起始地址，按它所在的网段 10.9.0.0/16 采用" in caplog.text
     assert "只信任这一台主机时请写 10.9.8.7" in caplog.text
+
+
+def test_several_trusted_proxies_are_documented_as_a_systemd_unit_keeps_them() -> None:
+    """Spaces separate proxies, but a unit's ``Environment=`` line splits an unquoted value at
+    them into assignments: the proxies after the first were no assignment, and dropped (a
+    review). The README's quoted line, read as systemd reads it, keeps both; and every shipped
+    unit's ``Environment=`` words are assignments."""
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    [line] = re.findall(r"`(Environment=\"CERTREG_TRUSTED_PROXIES=[^`]*)`", readme)
+    [assignment] = shlex.split(line.removeprefix("Environment="))
+    name, _, value = assignment.partition("=")
+    settings = Settings.from_environ({"CERTREG_SECRET": SECRET, name: value})
+    assert settings.trusted_proxies == ("10.0.0.10", "10.0.0.11")
+    for unit in (root / "deploy" / "systemd").glob("*.service"):
+        lines = unit.read_text(encoding="utf-8").splitlines()
+        for line in (line for line in lines if line.startswith("Environment=")):
+            assert all("=" in word for word in shlex.split(line.removeprefix("Environment=")))
 
 
 def test_a_proxy_refused_says_how_several_are_written() -> None:
