@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.servers import CHROMIUM, CHROMIUM_ARGS, needs_chromium
+from tests.servers import chromium, needs_chromium
 from tests.verify_fixtures import SUPERSEDED, running_server, sync_samples
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -42,12 +42,8 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ import openpyxl
 import pytest
 
 from tests.datasette_fixtures import STAFF_PASSWORD, STAFF_USER, running_browse
-from tests.servers import CHROMIUM, CHROMIUM_ARGS, needs_chromium
+from tests.servers import chromium, needs_chromium
 from tests.verify_fixtures import (
     SUPERSEDED,
     VALID,
@@ -57,12 +57,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(params=list(VIEWPORTS))

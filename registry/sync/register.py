@@ -165,13 +165,9 @@ def _write(
     sync_id = syncs.next_sync_id(conn)  # recorded once the write tells its outcome
     applied = KINDS[entry.kind].apply(conn, entry, payload, sync_id, at)
     summaries.refresh(conn, entry.key, entry.kind)  # staff's counts and stock, same transaction
-    outcome.added, outcome.changed, outcome.conflicts = (
-        applied.added,
-        applied.changed,
-        applied.conflicts,
-    )
+    outcome.added, outcome.changed = applied.added, applied.changed
+    outcome.conflicts, outcome.certificates = applied.conflicts, applied.certificates
     outcome.changes, outcome.moved = applied.changes, applied.moved
-    outcome.certificates = applied.certificates
     outcome.revoked_changed = applied.revoked
     facts = {**entry.facts(), "fingerprint": fingerprint, "rows": outcome.rows}
     outcome.manifest_changes = syncs.record_register(conn, facts, known, at, sync_id)
