@@ -380,6 +380,30 @@ async def test_an_older_registrys_corrections_give_an_events_first_values_where_
     assert amended == "撤销批准文号：绵人社函〔2013〕1号 → 绵人社函〔2013〕2号"
 
 
+async def test_an_older_registrys_correction_stays_its_events_after_a_second_of_its_type(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A correction an older certreg recorded while the number had one 补发 in the register is
+    that 补发's, though a second came in a later version: the first 补发's line showed the
+    corrected 文号 once the second was synced (a review)."""
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    first, later = TWO_REISSUES
+    fixed = {**first, "批准文号": "绵人社函〔2013〕7号"}
+    registers = RegisterFactory(tmp_path / "registers")
+    registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    db = tmp_path / "registry.db"
+    for version, older in (([first], False), ([fixed], True), ([fixed, later], False)):
+        registers.add("changes.csv", version, {"kind": "status-changes", "authority": "2202"})
+        result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)])
+        assert result.exit_code == 0, result.output
+        if older:  # the correction written as an older certreg wrote it: naming no event
+            with sqlite3.connect(db) as conn:
+                conn.execute("ALTER TABLE certificate_history DROP COLUMN event")
+    ensure_verify_log(verify_log_path(db))
+    rows = await query(shipped_datasette(db), "/registry/certificate", 证书编号="Z1122020001")
+    assert reissue_lines(rows)["2013-03-01"] == ("原因：遗失", "绵人社函〔2013〕1号", 3)
+
+
 async def test_an_older_registrys_corrections_of_one_of_two_reissues_are_given_to_neither(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -91,7 +91,8 @@ def browse(db: Path, host: str, port: int) -> None:
     if problem:
         click.echo(
             f"警告：无法为较早版本建立的登记库或查验日志补上本版本所需的表和索引（{problem}）。"
-            "可以浏览，部分统计页面在下次 certreg sync 之前可能无法打开或较慢",
+            "可以浏览，但在下次 certreg sync 之前，部分页面（如“按编号查证书及履历”、统计页面）"
+            "可能无法打开或较慢：请用有写入权限的用户运行一次 certreg browse 或 certreg sync",
             err=True,
         )
     address_free(host, port)
