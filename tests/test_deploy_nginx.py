@@ -196,8 +196,9 @@ def test_watch_lists_and_large_bodies_behind_nginx(tmp_path: Path) -> None:
     """A watch list lives in the log of the replica that made it: every request for it reaches
     that replica (round robin gave 404 every other time). A body over the app's limit is
     refused by the app, as JSON in Chinese — not by nginx's English page; one over nginx's own
-    limit (2 MB) by nginx, in Chinese too: JSON for the API, for an upload the app's advice and
-    the way back (an accessibility review: "413 Request Entity Too Large", no link)."""
+    limit (2 MB) by nginx, in Chinese too: JSON for the API, for a form the app's advice and
+    the ways back (an accessibility review: "413 Request Entity Too Large", no link) — worded
+    for a pasted list too (a watch list's box was told 上传的文件过大)."""
     with deployment(tmp_path, rate_limit="0") as site, client_from("127.0.0.2") as client:
         made = client.post(f"{site.https}/api/v1/watches", json={"items": [CHECK]})
         assert made.status_code == 201, made.text
@@ -220,6 +221,10 @@ def test_watch_lists_and_large_bodies_behind_nginx(tmp_path: Path) -> None:
         assert token is not None, form.text[:300]
         photos = {"file": ("名单.xlsx", b"PK" + b"\0" * 2_200_000)}  # a workbook full of photos
         upload = client.post(f"{site.https}/batch", data={"csrf_token": token[1]}, files=photos)
+        listed = "\n".join(["G1122000001 张三明"] * 120_000)  # a list pasted into /watch's box
+        pasted = client.post(
+            f"{site.https}/watch", data={"csrf_token": token[1], "entries": listed}
+        )
     assert statuses == [200] * 6
     assert (gone.status_code, after.status_code) == (204, 404)
     assert big.status_code == 413 and big.json()["error"] == "too_large"
@@ -228,9 +233,13 @@ def test_watch_lists_and_large_bodies_behind_nginx(tmp_path: Path) -> None:
     assert "请求内容过大" in huge.json()["message"]
     assert upload.status_code == 413
     assert upload.headers["Content-Type"] == "text/html; charset=utf-8"
-    assert "文件过大" in upload.text and "删去表格中的图片" in upload.text
+    assert "提交的内容过大" in upload.text and "删去表格中的图片" in upload.text
     assert '<a href="/batch">返回批量查验</a>' in upload.text
     assert "Request Entity Too Large" not in upload.text
+    # the same page answers a pasted list, and the form it came from: no file to blame
+    assert pasted.status_code == 413 and pasted.text == upload.text
+    assert "上传的文件过大" not in pasted.text and "粘贴的是名单的：请分成几份" in pasted.text
+    assert '<a href="/watch">返回关注证书变更</a>' in pasted.text
     assert "Strict-Transport-Security" in upload.headers
 
 
