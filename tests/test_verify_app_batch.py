@@ -14,6 +14,7 @@ from urllib.parse import unquote
 import openpyxl
 import pytest
 
+from registry.domain.authorities import dial_parts, parse_authorities
 from registry.sheets.formulas import neutralise
 from tests.verify_fixtures import (
     CASES,
@@ -27,6 +28,7 @@ from tests.verify_fixtures import (
     clock,
     csrf_token,
     exported_file,
+    post_check,
     private_values,
     read_log,
     registry_db,
@@ -34,6 +36,7 @@ from tests.verify_fixtures import (
 from verify_app import batch_page
 from verify_app.batch_notes import NAME_ONLY, NOTE_ADVICE, NOTE_LABEL, UNCHECKED_ADVICE
 from verify_app.forms import render
+from verify_app.presentation import dialable
 
 __all__ = ["app_client", "clock", "registry_db"]
 
@@ -1353,3 +1356,62 @@ def test_a_row_set_aside_for_its_numbers_names_has_the_apis_code_in_the_results_
         "只有因编号暂停查验而未查验的行（该编号暂停查验、同一编号配了太多姓名）为 <code>number_paused</code>"
         in manual
     )
+
+
+PHONES = {
+    "028 8611 3498": ["tel:02886113498"],
+    "028—86113498": ["tel:02886113498"],
+    "０２８－８６１１３４９８": ["tel:02886113498"],
+    "0816-2345678-8001": ["tel:08162345678,8001"],
+    "0816-2345678 转 8001": ["tel:08162345678,8001"],
+    "（028）86113498": ["tel:02886113498"],
+    "028-86113498、028-86113499": ["tel:02886113498", "tel:02886113499"],
+    "+86 28 8611 3498": ["tel:+862886113498"],
+}
+"""Phones as a contacts file may write them, and the addresses that dial them."""
+TEL = re.compile(r'href="(tel:[^"]*)"')
+TAGS = re.compile(r"<[^>]+>")
+
+
+@pytest.mark.parametrize("phone", list(PHONES))
+def test_each_number_of_an_authoritys_phone_dials_whole(
+    app_client: AppClient, tmp_path: Path, phone: str
+) -> None:
+    """A batch row's tel: link took the digits up to the first space or dash (028 8611 3498 and
+    028—86113498 dialled 028, ０２８－… ０２８), glued an extension on, linked nothing of
+    （028）86113498 and only the first of two numbers; the single check's page put the whole
+    phone in one address. Each number is a link of its own, dialling its digits, the text as
+    the file writes it."""
+    assert parse_authorities(f"代码,电话\n2202,{phone}\n")  # a phone the file takes
+    contacts = tmp_path / "authorities.csv"
+    contacts.write_text(f"代码,名称,地址,电话\n2202,绵阳市人社局,绵阳市某路1号,{phone}\n")
+    with app_client(authorities_file=contacts) as client:
+        token = csrf_token(client)
+        batch = client.post("/batch", data={"csrf_token": token, "entries": "Z1122029999 周杰"})
+        single = post_check(client, "Z1122029999", "周杰")
+    advice = re.search(r'<td class="col-advice".*?</td>', batch.text, re.S)
+    contact = re.search(r'<p class="contact">.*?</p>', single.text, re.S)
+    assert advice is not None and contact is not None
+    for shown in (advice[0], contact[0]):
+        assert TEL.findall(shown) == PHONES[phone]
+        assert phone in TAGS.sub("", shown)
+
+
+def test_a_phones_parts_are_the_phone_as_written() -> None:
+    """Words beside a number are no part of its link; the parts joined are the phone again."""
+    assert dial_parts("13800138000（王老师）；028-86113498（传真）") == [
+        ("13800138000", "tel:13800138000"),
+        ("（王老师）；", ""),
+        ("028-86113498", "tel:02886113498"),
+        ("（传真）", ""),
+    ]
+    for phone in PHONES:
+        assert "".join(text for text, _ in dial_parts(phone)) == phone
+
+
+def test_a_contact_line_is_escaped_before_its_phones_are_linked() -> None:
+    """An authority's name and address may hold anything: escaped, only the links are markup."""
+    shown = dialable("咨询：某局<script>，地址：A&B路“1”号，电话：028 8611 3498、028-86113499。")
+    assert "<script>" not in shown and "&lt;script&gt;" in shown and "A&amp;B" in shown
+    assert TEL.findall(shown) == ["tel:02886113498", "tel:02886113499"]
+    assert TAGS.sub("", shown).endswith("电话：028 8611 3498、028-86113499。")

@@ -31,6 +31,10 @@ class Authority:
         fields = (("name", self.name), ("address", self.address), ("phone", self.phone))
         return {key: value for key, value in fields if value}
 
+    def phone_parts(self) -> list[tuple[str, str]]:
+        """`dial_parts` of the phone: each number its own ``tel:`` link on a page."""
+        return dial_parts(self.phone)
+
     def contact_line(self) -> str:
         """The known parts — name, address, phone — as one line of text (a batch row's 下一步)."""
         address = f"地址：{self.address}" if self.address else ""
@@ -146,9 +150,7 @@ def phone_problem(written: str) -> str | None:
             "重新输入号码，如 0816-2345678"
         )
     for number in filter(None, (n.strip() for n in _NUMBERS.split(written))):
-        number = _EXTENSION.sub("", _WORDS.sub("", _DASHES.sub("-", number))).strip()
-        if extended := _LANDLINE_EXTENSION.fullmatch(number):
-            number = extended[1]
+        number, _ = _without_extension(number)
         digits = re.sub(r"[\s\-()（）]", "", number)
         if _PHONE.fullmatch(digits):
             continue
@@ -159,6 +161,48 @@ def phone_problem(written: str) -> str | None:
             )
         return "不是电话号码：请写号码，如 0816-2345678；几个号码用顿号分隔，分机写“转 123”"
     return None
+
+
+def _without_extension(number: str) -> tuple[str, str]:
+    """One number of a phone (NFKC) without the words beside it, and its extension's digits
+    ("" if none): 0816-2345678 转 8001 and 0816-2345678-8001 alike."""
+    number = _WORDS.sub("", _DASHES.sub("-", number))
+    extension = ""
+    if found := _EXTENSION.search(number):
+        number, extension = number[: found.start()], re.sub(r"\D", "", found[0])
+    number = number.strip()
+    if extended := _LANDLINE_EXTENSION.fullmatch(number):
+        number, extension = extended[1], extended[2]
+    return number, extension
+
+
+_DIALLED = re.compile(r"[+(]?\d(?:.*\d)?")
+"""What of a number's text a link holds: from its first digit (or the + or bracket before it)
+to its last — 13800138000（王老师） links 13800138000 only."""
+
+
+def dial_parts(written: str) -> list[tuple[str, str]]:
+    """``written`` (a phone `phone_problem` accepts, as written) cut into its numbers, each with
+    the ``tel:`` address that dials it, and what is between them (a 、, words in brackets) with
+    "": joined, the parts are ``written`` again. The address has the digits (and a leading +)
+    only, an extension after a comma (tel:08162345678,8001): a whole phone as one address, or
+    one cut at its first space or dash, dialled 028 alone or an extension glued on."""
+    # each character as NFKC reads it, one for one, to find ０２８－… 's digits where they are
+    folded = "".join(unicodedata.normalize("NFKC", c)[:1] or c for c in written)
+    parts: list[tuple[str, str]] = []
+    start = 0
+    for separator in [*_NUMBERS.finditer(folded), None]:
+        end = separator.start() if separator else len(written)
+        if found := _DIALLED.search(folded, start, end):
+            number, extension = _without_extension(found[0])
+            digits = ("+" if number.startswith("+") else "") + re.sub(r"\D", "", number)
+            href = f"tel:{digits}" + (f",{extension}" if extension else "")
+            parts += [(written[start : found.start()], ""), (written[slice(*found.span())], href)]
+            start = found.end()
+        stop = separator.end() if separator else end
+        parts.append((written[start:stop], ""))
+        start = stop
+    return [(text, href) for text, href in parts if text]
 
 
 def builtin_authorities() -> dict[str, Authority]:
