@@ -231,6 +231,28 @@ def test_the_authoritys_phone_is_a_thumbs_reach_and_whole(phone: Any, base: str)
     assert call.evaluate(LINES) == 1 and call.evaluate("e => e.offsetHeight") >= 44
 
 
+LONG_TYPED = ("G11220000012345678901234567890", "Z1122020123/Z1122020124/Z1122020125")
+"""Malformed numbers as a file may hold them: a long one, three pasted in one cell."""
+
+
+def test_a_long_malformed_number_stays_on_a_phones_screen(phone: Any, base: str) -> None:
+    """A batch's 需要跟进的行 kept each number whole on one line, the numbers typed too: a long
+    malformed one pushed the page sideways on a 360 px phone. A typed number wraps; the
+    registered ones (of 11 characters) stay whole."""
+    rows = ["G1122000001,张三明"] * 10 + [f"{number},李四" for number in LONG_TYPED]
+    listed = "证书编号,姓名\n" + "\n".join([*rows, "G1122009999,某人"])
+    phone.goto(base + "/batch")
+    csv = {"name": "名单.csv", "mimeType": "text/csv", "buffer": listed.encode()}
+    phone.locator("#file").set_input_files(csv)
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="上传并查验").click()
+    listed = phone.locator(".follow-up li .mono")
+    assert listed.all_inner_texts() == [*LONG_TYPED, "G1122009999"]
+    assert listed.last.evaluate(LINES) == 1
+    assert phone.evaluate("document.documentElement.scrollWidth - innerWidth") <= 0
+    assert phone.locator("main .table-scroll").evaluate_all(SCROLLS) == 0
+
+
 def _luminance(rgb: str) -> float:
     """WCAG's relative luminance of a computed ``rgb(r, g, b)``."""
     channels = [int(c) / 255 for c in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3]]
