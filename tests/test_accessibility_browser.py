@@ -133,6 +133,30 @@ def test_the_manuals_examples_and_tables_are_no_tab_stops_and_need_none(
     assert "结果代码表" in captions
 
 
+SPLIT_WORDS = """cells => cells.flatMap(cell => [...cell.childNodes]
+    .filter(n => n.nodeType === 3 && !/[ /+-]/.test(n.textContent))
+    .filter(n => { const r = document.createRange(); r.selectNodeContents(n);
+        return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size > 1; })
+    .map(n => n.textContent))"""
+"""The words of code cells broken inside: between a <wbr> and the next, with no space, hyphen,
+slash or plus at which a line may end."""
+
+
+def test_the_manuals_codes_and_field_names_stay_whole(screen: Any, base: str) -> None:
+    """overflow-wrap: anywhere broke the tables' codes mid-word even on a desktop: val/id,
+    rei/ssu/ed, no_/mat/ch (209 of 271 cells on two lines or more at 1280 px), a letter a line
+    on a phone. A result code is one line on any screen; on a desktop every code and field name
+    is; on a phone with its text doubled a long one breaks after a dot or _ only."""
+    screen.goto(base + "/docs")
+    codes = screen.locator("#results table th.mono")
+    assert codes.all_inner_texts()[:2] == ["valid", "reissued"]
+    assert set(codes.evaluate_all(f"cells => cells.map({LINES})")) == {1}
+    cells = screen.locator("main table td.mono, main table th.mono")
+    if screen.viewport_size["width"] >= 1280:
+        assert set(cells.evaluate_all(f"cells => cells.map({LINES})")) == {1}
+    assert cells.evaluate_all(SPLIT_WORDS) == []
+
+
 def test_a_batchs_results_are_one_tab_stop_named_for_what_they_are(screen: Any, base: str) -> None:
     """The results' box stays a Tab stop (on a desktop it scrolls), named 查验结果: "可左右滚动"
     was announced on a phone too, whose cards do not scroll."""

@@ -486,5 +486,5 @@ def test_the_schema_and_the_manual_say_a_send_in_progress_is_409(app_client: App
     assert "Retry-After" in answer["headers"] and "idempotency_in_progress" in answer["description"]
     codes = document["components"]["schemas"]["Error"]["properties"]["error"]["description"]
     assert "idempotency_in_progress（" in codes
-    assert '<td class="mono">409</td>' in manual
+    assert '<td role="cell" class="mono">409</td>' in manual
     assert manual.count("idempotency_in_progress") >= 3  # the prose, the answer, the codes
