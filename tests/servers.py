@@ -11,7 +11,15 @@ import pytest
 
 from bench.processes import free_port, stop
 
-__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "chromium", "free_port", "needs_chromium", "stop"]
+__all__ = [
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "chromium",
+    "free_port",
+    "needs_chromium",
+    "screen_page",
+    "stop",
+]
 
 
 CHROMIUM = "/usr/bin/chromium"
@@ -41,3 +49,23 @@ def chromium() -> Iterator[Any]:
             yield launched
         finally:
             launched.close()
+
+
+@contextmanager
+def screen_page(
+    browser: Any, viewport: dict[str, int], font_size: int | None = None
+) -> Iterator[Any]:
+    """A page without script on a phone-like screen of ``viewport`` (pixel ratio 2), its text
+    at ``font_size`` px as a phone's settings set it (None: the browser's default), closed
+    after."""
+    context = browser.new_context(
+        java_script_enabled=False, viewport=viewport, device_scale_factor=2, locale="zh-CN"
+    )
+    try:
+        tab = context.new_page()
+        if font_size:
+            sizes = {"fontSizes": {"standard": font_size, "fixed": 26}}
+            context.new_cdp_session(tab).send("Page.setFontSizes", sizes)
+        yield tab
+    finally:
+        context.close()

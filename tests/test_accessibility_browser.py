@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.servers import chromium, needs_chromium
+from tests.servers import chromium, needs_chromium, screen_page
 from tests.verify_fixtures import SUPERSEDED, running_server, sync_samples
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -99,18 +99,8 @@ SCREENS = {
 
 @pytest.fixture(params=list(SCREENS))
 def screen(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
-    viewport, font_size = SCREENS[request.param]
-    context = browser.new_context(
-        java_script_enabled=False, viewport=viewport, device_scale_factor=2, locale="zh-CN"
-    )
-    try:
-        tab = context.new_page()
-        if font_size:
-            cdp = context.new_cdp_session(tab)
-            cdp.send("Page.setFontSizes", {"fontSizes": {"standard": font_size, "fixed": 26}})
+    with screen_page(browser, *SCREENS[request.param]) as tab:
         yield tab
-    finally:
-        context.close()
 
 
 SCROLLS = "boxes => boxes.filter(b => b.scrollWidth > b.clientWidth).length"
@@ -193,20 +183,8 @@ PHONE_360 = {"360 px": None, "360 px, text at 200%": 32}
 
 @pytest.fixture(params=list(PHONE_360))
 def phone(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
-    context = browser.new_context(
-        java_script_enabled=False,
-        viewport={"width": 360, "height": 640},
-        device_scale_factor=2,
-        locale="zh-CN",
-    )
-    try:
-        tab = context.new_page()
-        if font_size := PHONE_360[request.param]:
-            cdp = context.new_cdp_session(tab)
-            cdp.send("Page.setFontSizes", {"fontSizes": {"standard": font_size, "fixed": 26}})
+    with screen_page(browser, {"width": 360, "height": 640}, PHONE_360[request.param]) as tab:
         yield tab
-    finally:
-        context.close()
 
 
 HEIGHTS = "links => links.map(a => a.getBoundingClientRect().height)"

@@ -25,7 +25,7 @@ import openpyxl
 import pytest
 
 from tests.datasette_fixtures import STAFF_PASSWORD, STAFF_USER, running_browse
-from tests.servers import chromium, needs_chromium
+from tests.servers import chromium, needs_chromium, screen_page
 from tests.verify_fixtures import (
     SUPERSEDED,
     VALID,
@@ -450,16 +450,7 @@ def test_no_page_scrolls_sideways_on_a_small_phone_with_text_at_200_percent(
     """A phone's text size doubled (the browser's default font size, as its settings set it):
     a result's time and label were never wrapped and pushed the page to 449 px on a 320 px
     screen — the receipt's expiry cut off —, the manual's contents to 578 px."""
-    context = browser.new_context(
-        java_script_enabled=False,
-        viewport={"width": 320, "height": 640},
-        device_scale_factor=2,
-        locale="zh-CN",
-    )
-    try:
-        tab = context.new_page()
-        cdp = context.new_cdp_session(tab)
-        cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+    with screen_page(browser, {"width": 320, "height": 640}, 32) as tab:
         base, _ = served
         tab.goto(base + ("/" if path == "/check" else path))
         if path == "/check":  # a replaced certificate's answer: the longest label, a receipt
@@ -470,8 +461,6 @@ def test_no_page_scrolls_sideways_on_a_small_phone_with_text_at_200_percent(
             assert "已由新证书取代" in tab.locator("#answer-title").inner_text()
         wide = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert wide <= 0, (path, wide)
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("path", ["/", "/batch", "/watch", "/docs"])
