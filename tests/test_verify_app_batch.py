@@ -14,7 +14,7 @@ from urllib.parse import unquote
 import openpyxl
 import pytest
 
-from registry.domain.authorities import dial_parts, parse_authorities
+from registry.domain.authorities import Contacts, dial_parts, parse_authorities
 from registry.sheets.formulas import neutralise
 from tests.verify_fixtures import (
     CASES,
@@ -1367,6 +1367,7 @@ PHONES = {
     "（028）86113498": ["tel:02886113498"],
     "028-86113498、028-86113499": ["tel:02886113498", "tel:02886113499"],
     "+86 28 8611 3498": ["tel:+862886113498"],
+    "0816-2345678 分机：8001；13800138000": ["tel:08162345678,8001", "tel:13800138000"],
 }
 """Phones as a contacts file may write them, and the addresses that dial them."""
 TEL = re.compile(r'href="(tel:[^"]*)"')
@@ -1415,3 +1416,25 @@ def test_a_contact_line_is_escaped_before_its_phones_are_linked() -> None:
     assert "<script>" not in shown and "&lt;script&gt;" in shown and "A&amp;B" in shown
     assert TEL.findall(shown) == ["tel:02886113498", "tel:02886113499"]
     assert TAGS.sub("", shown).endswith("电话：028 8611 3498、028-86113499。")
+
+
+def test_a_batch_cards_phone_runs_to_its_sentences_end() -> None:
+    """A batch card linked 0816-2345678 of 0816-2345678 分机：8001；13800138000 and left the
+    extension and the second number plain (its phone stopped at the ：). The phone is all of
+    what follows 电话：, but the ）closing 电话未收录's bracket; words in its own brackets, an
+    apostrophe (escaped as &#39;, digits and a ;) are its text, never a link."""
+    contacts = parse_authorities(
+        "代码,名称,电话\n"
+        "2200,四川省人社厅,028-86113498 分机：8001（传真）、13800138000（王'老师）\n"
+        "2202,绵阳市人社局,\n"
+    )
+    province = contacts["2200"]
+    shown = dialable(f"咨询：{province.contact_line()}。")
+    assert TEL.findall(shown) == ["tel:02886113498,8001", "tel:13800138000"]
+    assert "（王&#39;老师）。" in shown
+    fallback = Contacts(contacts).text_for("Z1122029999")  # 2202's phone unknown
+    assert fallback.endswith(f"可联系四川省人社厅，电话：{province.phone}）。")
+    shown = dialable(fallback)
+    assert TEL.findall(shown) == ["tel:02886113498,8001", "tel:13800138000"]
+    assert shown.endswith("13800138000</a>（王&#39;老师））。")
+    assert TAGS.sub("", shown.unescape()) == fallback

@@ -77,21 +77,42 @@ def whole_dates(text: str) -> Markup:
     return Markup(_DATE.sub(lambda m: f'<span class="nowrap">{m[0]}</span>', str(escape(text))))
 
 
-_PHONE = re.compile(r"(?<=电话：)[^<&。：:]*\d")
-"""The phone after 电话： in a contact's line: up to its last digit before the sentence, an
-entity or a tag ends (an escaped text's &amp; is never in it, nor whole_dates' span)."""
+_CONTACT = re.compile(r"([^。]*电话：)([^。]+)")
+"""A sentence up to its 电话： and the phone after it, which `Authority.contact_line` writes
+last: the phone runs to the sentence's end (its 。, or the text's), the ）of a bracket opened
+before 电话： aside — `Contacts.text_for`'s （电话未收录，可联系…，电话：…）。"""
 
 
-def _linked(phone: re.Match[str]) -> str:
-    """Each number of the phone its own ``tel:`` link (`dial_parts`), the text as written."""
-    parts = dial_parts(phone[0])
-    return "".join(f'<a href="{href}">{text}</a>' if href else text for text, href in parts)
+def _phone_split(sentence: str, rest: str) -> tuple[str, str]:
+    """``rest`` (after a 电话：) as the phone and what follows it: a ）closing a bracket the
+    sentence opened before the phone is no part of it."""
+    opened = sum(sentence.count(c) for c in "（(") > sum(sentence.count(c) for c in "）)")
+    if opened and rest[-1] in "）)":
+        return rest[:-1], rest[-1]
+    return rest, ""
+
+
+def _linked(phone: str) -> str:
+    """Each number of the phone its own ``tel:`` link (`dial_parts`), the text as written and
+    escaped."""
+    parts = dial_parts(phone)
+    return "".join(
+        f'<a href="{escape(href)}">{escape(text)}</a>' if href else str(escape(text))
+        for text, href in parts
+    )
 
 
 def dialable(text: str) -> Markup:
     """`whole_dates`, each phone number after 电话： a ``tel:`` link, not broken: a batch row's
     下一步 (the authority to ask, as the single check's page links it) was plain text, one
     number wrapped after 028- on a phone and not a tap from a call. Every format the contacts
-    file takes dials whole: 028 8611 3498 dialled 028, 028-86113498、028-86113499 the first."""
-    # escaped first (an authority's address may hold anything); the phone's text is a part of it
-    return Markup(_PHONE.sub(_linked, str(whole_dates(text))))
+    file takes dials whole: 028 8611 3498 dialled 028, 028-86113498、028-86113499 the first;
+    0816-2345678 分机：8001；13800138000 lost its extension and second number at the ：."""
+    # every piece escaped (an authority's address may hold anything), the phone cut as written
+    # rather than found again in escaped text, whose entities (&#39;) hold digits and a ;
+    shown, start = [], 0
+    for found in _CONTACT.finditer(text):
+        phone, after = _phone_split(found[1], found[2])
+        shown += [whole_dates(text[start : found.end(1)]), _linked(phone), escape(after)]
+        start = found.end()
+    return Markup("".join(map(str, [*shown, whole_dates(text[start:])])))
