@@ -1367,6 +1367,8 @@ PHONES = {
     "（028）86113498": ["tel:02886113498"],
     "028-86113498、028-86113499": ["tel:02886113498", "tel:02886113499"],
     "+86 28 8611 3498": ["tel:+862886113498"],
+    "(+86)028-86113498": ["tel:+862886113498"],
+    "0086 028 8611 3498": ["tel:00862886113498"],
     "0816-2345678 分机：8001；13800138000": ["tel:08162345678,8001", "tel:13800138000"],
 }
 """Phones as a contacts file may write them, and the addresses that dial them."""
@@ -1406,6 +1408,7 @@ def test_a_phones_parts_are_the_phone_as_written() -> None:
         ("028-86113498", "tel:02886113498"),
         ("（传真）", ""),
     ]
+    assert dial_parts("(+86)028-86113498") == [("(+86)028-86113498", "tel:+862886113498")]
     for phone in PHONES:
         assert "".join(text for text, _ in dial_parts(phone)) == phone
 

@@ -176,9 +176,12 @@ def _without_extension(number: str) -> tuple[str, str]:
     return number, extension
 
 
-_DIALLED = re.compile(r"[+(]?\d(?:.*\d)?")
-"""What of a number's text a link holds: from its first digit (or the + or bracket before it)
-to its last — 13800138000（王老师） links 13800138000 only."""
+_DIALLED = re.compile(r"\(?\+?\d(?:.*\d)?")
+"""What of a number's text a link holds: from its first digit (or the + or bracket before it,
+or both: (+86)028-86113498 whole) to its last — 13800138000（王老师） links 13800138000 only."""
+_TRUNK = re.compile(r"^(\+86|0086)0")
+"""The area code's 0 after the country's code, which a call from abroad must not dial:
+(+86)028-86113498 is tel:+862886113498."""
 
 
 def dial_parts(written: str) -> list[tuple[str, str]]:
@@ -195,7 +198,7 @@ def dial_parts(written: str) -> list[tuple[str, str]]:
         end = separator.start() if separator else len(written)
         if found := _DIALLED.search(folded, start, end):
             number, extension = _without_extension(found[0])
-            digits = ("+" if number.startswith("+") else "") + re.sub(r"\D", "", number)
+            digits = _TRUNK.sub(r"\1", ("+" if "+" in number else "") + re.sub(r"\D", "", number))
             href = f"tel:{digits}" + (f",{extension}" if extension else "")
             parts += [(written[start : found.start()], ""), (written[slice(*found.span())], href)]
             start = found.end()
