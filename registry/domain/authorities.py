@@ -128,7 +128,9 @@ _DASHES = re.compile("[\u2010-\u2015\u2212\ufe63]")
 """Every dash an input method writes between an area code and a number (028—86113498)."""
 _WORDS = re.compile(r"[(（][^()（）\d]*[)）]")
 """Words in brackets beside a number: 13800138000（王老师）, 028-86113498（传真）."""
-_EXTENSION = re.compile(r"(?:转|分机|ext\.?).*$", re.I)
+_EXTENSION_WORD = re.compile(r"转|分机|ext\.?", re.I)
+"""What writes an extension after a number: 转 8001, 分机：8001, ext. 8001."""
+_EXTENSION = re.compile(f"(?:{_EXTENSION_WORD.pattern}).*$", re.I)
 _PHONE = re.compile(
     r"(?:\+86|0086)?(?:0\d{9,11}|1[3-9]\d{9}|[48]00\d{7}|123\d{2}|\d{7,8})"
     r"|(?:\+86|0086)[1-9]\d{8,10}"  # +86 28 8611 3498: the area code's 0 left out
@@ -165,15 +167,17 @@ def phone_problem(written: str) -> str | None:
 
 def _without_extension(number: str) -> tuple[str, str]:
     """One number of a phone (NFKC) without the words beside it, and its extension's digits
-    ("" if none): 0816-2345678 转 8001 and 0816-2345678-8001 alike."""
+    ("" if none): 0816-2345678 转 8001 and 0816-2345678-8001 alike; each further 转 after a
+    comma, a pause before the next (028-86113498 转 8001 转 2 dials 8001, then 2 — not 80012)."""
     number = _WORDS.sub("", _DASHES.sub("-", number))
-    extension = ""
+    extensions = []
     if found := _EXTENSION.search(number):
-        number, extension = number[: found.start()], re.sub(r"\D", "", found[0])
+        number = number[: found.start()]
+        extensions = [re.sub(r"\D", "", part) for part in _EXTENSION_WORD.split(found[0])]
     number = number.strip()
     if extended := _LANDLINE_EXTENSION.fullmatch(number):
-        number, extension = extended[1], extended[2]
-    return number, extension
+        number, extensions = extended[1], [extended[2], *extensions]
+    return number, ",".join(filter(None, extensions))
 
 
 _DIALLED = re.compile(r"\(?\+?\d(?:.*\d)?")
