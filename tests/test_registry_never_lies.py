@@ -233,7 +233,14 @@ def test_2_a_holder_whose_new_number_was_revoked_may_be_numbered_again(
         "changes.xlsx",
         [
             status_event("换发", "Z1122020901", "周杰", "2013-01-10", "Z1122020903"),
-            status_event("撤销", "Z1122020903", "周杰", "2013-02-10", 原因="错发"),
+            status_event(
+                "撤销",
+                "Z1122020903",
+                "周杰",
+                "2013-02-10",
+                原因="错发",
+                批准文号="绵人社函〔2013〕2号",
+            ),
         ],
         CHANGES,
     )
@@ -449,7 +456,7 @@ def test_an_event_on_a_number_a_later_row_creates_says_so(
     in date order, so the number did not exist yet — not "import its roster first"."""
     rows = [
         status_event("换发", "Z1122020901", "周杰", "2013-02-01", "Z1122020903"),
-        status_event("补发", "Z1122020903", "周杰", "2013-01-15"),
+        status_event("补发", "Z1122020903", "周杰", "2013-01-15", 批准文号="绵人社函〔2013〕2号"),
     ]
     roster.add("changes.xlsx", rows, CHANGES)
     [(row, column, rule, _)] = refused(roster, db_path, "changes.xlsx")
@@ -459,7 +466,7 @@ def test_an_event_on_a_number_a_later_row_creates_says_so(
     )
     rows = [  # later this time, but the 换发 that makes the number is itself refused
         status_event("换发", "Z1122020901", "周杰", "2013-02-01", "Z1122020903", 原因="遗失"),
-        status_event("补发", "Z1122020903", "周杰", "2013-05-01"),
+        status_event("补发", "Z1122020903", "周杰", "2013-05-01", 批准文号="绵人社函〔2013〕2号"),
     ]
     roster.add("changes.xlsx", rows, CHANGES)
     problems = refused(roster, db_path, "changes.xlsx")
@@ -467,7 +474,7 @@ def test_an_event_on_a_number_a_later_row_creates_says_so(
     assert later.endswith("但那一行未通过检查：请先改正第3行")
     # the same day, the 补发 above the 换发 that makes its number
     rows = [
-        status_event("补发", "Z1122020903", "周杰", "2013-02-01"),
+        status_event("补发", "Z1122020903", "周杰", "2013-02-01", 批准文号="绵人社函〔2013〕2号"),
         {**rows[0], "原因": "证书错填"},
     ]
     roster.add("changes.xlsx", rows, CHANGES)
@@ -578,7 +585,7 @@ def test_3_events_after_a_corrected_name_name_the_corrected_holder(
     as it would in a later file."""
     events = [
         status_event("换发", "Z1122020901", "周杰", "2013-01-10", "Z1122020903", 更正姓名="周洁"),
-        status_event("撤销", "Z1122020903", "周洁", "2013-06-01"),
+        status_event("撤销", "Z1122020903", "周洁", "2013-06-01", 批准文号="绵人社函〔2013〕2号"),
     ]
     roster.add("changes.xlsx", events, CHANGES)
     code, report = sync(roster.folder, db_path)
@@ -1537,7 +1544,14 @@ def test_a_corrected_trade_is_checked_apart_from_the_holders_own_chain(
     assert sync(registers.folder, db_path)[0] == 0
     events = [
         status_event("换发", "Z1122020901", "周杰", "2013-01-10", "Z1122020902", 更正工种="电工"),
-        status_event("补发", "Z1122020902", "周杰", "2013-06-01", "Z1122020903"),
+        status_event(
+            "补发",
+            "Z1122020902",
+            "周杰",
+            "2013-06-01",
+            "Z1122020903",
+            批准文号="绵人社函〔2013〕2号",
+        ),
     ]
     registers.add("changes.xlsx", events, CHANGES)
     assert sync(registers.folder, db_path)[0] == 0

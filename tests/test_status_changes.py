@@ -431,7 +431,14 @@ def test_a_reissue_registered_late_marks_every_exchange_made_of_its_paper(
         "later.csv",
         [
             status_event("换发", "Z1122020001", "周杰", "2013-06-01", "Z1122020003"),
-            status_event("换发", "Z1122020003", "周杰", "2013-08-01", "Z1122020004"),
+            status_event(
+                "换发",
+                "Z1122020003",
+                "周杰",
+                "2013-08-01",
+                "Z1122020004",
+                批准文号="绵人社函〔2013〕3号",
+            ),  # fmt: skip
         ],
         MIANYANG_CHANGES,
     )
@@ -701,7 +708,7 @@ def test_the_first_holder_is_judged_by_its_own_values_even_blank_ones(
     mended_by_hand(db_path, "UPDATE certificates SET sex = NULL WHERE number = 'Z1122020001'")
     second = status_event(
         "换发", "Z1122020003", "周杰", "2012-09-11", "Z1122020004",
-        更正姓名="欧阳娜娜", 更正出生年月="1979.11",
+        更正姓名="欧阳娜娜", 更正出生年月="1979.11", 批准文号="绵人社函〔2012〕2号",
     )  # fmt: skip
     roster.add("later.csv", [second], MIANYANG_CHANGES)
     code, report = sync(roster, db_path)
@@ -720,8 +727,9 @@ def test_two_exchanges_cannot_make_another_person_of_the_holder(
         "换发", "Z1122020001", "周杰", "2012-09-10", "Z1122020003", 更正姓名="周洁", 更正性别="女"
     )
     second = status_event(
-        "换发", "Z1122020003", "周洁", "2012-09-11", "Z1122020004", 更正出生年月="1979.11"
-    )
+        "换发", "Z1122020003", "周洁", "2012-09-11", "Z1122020004", 更正出生年月="1979.11",
+        批准文号="绵人社函〔2012〕2号",
+    )  # fmt: skip
     roster.add("changes.csv", [first, second], MIANYANG_CHANGES)
     code, report = sync(roster, db_path)
     text = json.dumps(report, ensure_ascii=False)
@@ -929,7 +937,9 @@ def test_an_exchanged_reissue_copy_keeps_its_mark(
         "changes.csv",
         [
             status_event("补发", "Z1122020001", "周杰", "2012-09-10", reissued_as),
-            status_event("换发", damaged, "周杰", "2012-11-05", exchanged_as),
+            status_event(
+                "换发", damaged, "周杰", "2012-11-05", exchanged_as, 批准文号="绵人社函〔2012〕2号"
+            ),
         ],
         MIANYANG_CHANGES,
     )
@@ -2029,7 +2039,7 @@ def test_a_minority_name_corrected_into_another_is_reported_though_both_have_a_d
                 "换发", "Z1122020002", "郑浩", "2012-09-01", "Z1122020004",
                 批准文号="绵人社函〔2012〕1号",
             ),
-            "；该证书已换发/补发为 Z1122020003，请对新证书登记",
+            "；该证书已换发/补发为 Z1122020003，请对新证书登记，并填写这一次的批准文号",
         ),
         (
             status_event("补发", "Z1122020001", "周杰", "2013-03-01"),
@@ -2151,3 +2161,54 @@ def test_a_row_struck_whole_is_still_told_by_its_row(
     [problem] = report["registers"][-1]["problems"]
     assert code == 1 and (problem["row"], problem["column"]) == (3, None), problem
     assert problem["rule"].startswith("这一行有删除线")
+
+
+CHAINED = "绵人社函〔2013〕5号"
+
+
+@pytest.mark.parametrize(
+    "again",
+    [
+        status_event("补发", "Z1122020003", "周杰", "2013-02-10", 批准文号=CHAINED),
+        status_event("补发", "Z1122020003", "周杰", "2013-02-10", "Z1122020004", 批准文号=CHAINED),
+        status_event("撤销", "Z1122020003", "周杰", "2013-02-10", 批准文号=CHAINED),
+    ],
+    ids=["reissued", "renumbered", "revoked"],
+)
+@pytest.mark.parametrize("where", ["another register", "same file"])
+def test_an_approval_used_on_a_replaced_certificate_approves_nothing_of_its_successor(
+    roster: RegisterFactory, db_path: Path, again: dict[str, object], where: str
+) -> None:
+    """A 补发 of Z1122020001 → Z1122020003 on 5号, repeated on 5号 in b.xlsx, was told to
+    register it on the new certificate: the clerk changed only the number, and a second 补发 (or
+    a 撤销) of the same paper loaded on the approval of the first. The new certificate did not
+    exist when 5号 was issued: no event of it is approved by it (§四.(六)3)."""
+    first = status_event(
+        "补发", "Z1122020001", "周杰", "2013-01-10", "Z1122020003", 批准文号=CHAINED
+    )
+    if where == "same file":
+        roster.add("a.xlsx", [first, again], MIANYANG_CHANGES)
+        told = f"与本文件第3行（原证书 Z1122020001）是同一批准文号“{CHAINED}”的补发"
+    else:
+        roster.add("a.xlsx", [first], MIANYANG_CHANGES)
+        assert sync(roster, db_path)[0] == 0
+        repeated = {**first, "日期": "2013-02-10"}  # as the review found it, then as told
+        roster.add("b.xlsx", [repeated], MIANYANG_CHANGES)
+        [problem] = sync(roster, db_path)[1]["registers"][-1]["problems"]
+        assert problem["rule"].endswith("请对新证书登记，并填写这一次的批准文号"), problem
+        roster.add("b.xlsx", [again], MIANYANG_CHANGES)
+        told = (
+            f"登记表“a.xlsx”已按同一批准文号“{CHAINED}”登记了原证书 Z1122020001 2013-01-10 的补发"
+        )
+    code, report = sync(roster, db_path)
+    [problem] = report["registers"][-1]["problems"]
+    assert code == 1 and problem["rule"].startswith(told), problem
+    assert f"新证书 Z1122020003 的{again['类型']}须另有批准文件" in problem["rule"]
+    loaded = sqlite3.connect(db_path).execute(
+        "SELECT 1 FROM status_events WHERE number = ?", ("Z1122020003",)
+    )
+    assert loaded.fetchall() == []
+    roster.add(roster_name := ("a.xlsx" if where == "same file" else "b.xlsx"), [
+        *([first] if where == "same file" else []), {**again, "批准文号": "绵人社函〔2013〕6号"}
+    ], MIANYANG_CHANGES)  # fmt: skip
+    assert sync(roster, db_path)[0] == 0, roster_name

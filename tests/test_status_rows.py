@@ -218,6 +218,7 @@ def test_a_holder_changed_over_two_exchanges_is_told_what_this_one_changes(
         原因="姓名、性别错填",
         更正姓名="李强",
         更正性别="女",
+        批准文号="绵人社函〔2012〕2号",
     )
     roster.add("changes.xlsx", [birth, holder], MIANYANG_CHANGES)
     code, report = sync(roster.folder, db_path)

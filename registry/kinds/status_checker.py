@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from registry.domain.documents import document_key
 from registry.domain.numbers import parse
@@ -53,24 +53,57 @@ def _registered_elsewhere(register: str) -> str:
 
 
 def _approved_in(
-    conn: sqlite3.Connection, event: StatusEvent, register: str, skipped: Collection[Identity]
-) -> tuple[str, str, str] | None:
-    """(register, date, 文号 as registered) of an applied event of ``event``'s type and number
-    on the same approval document (however bracketed): the same 补发 copied with its date
-    corrected — into a renamed file, or beside the applied row in the same file's next
-    version — would be a second paper, voiding the holder's real one. ``skipped``: this
-    register's applied events judged by what the file now says of them (`Events.approvals`),
-    or that the file lacks — the new row is then their edit (`Events._edit_of` says so)."""
+    conn: sqlite3.Connection,
+    event: StatusEvent,
+    register: str,
+    skipped: Collection[Identity],
+    earlier: Collection[str] = (),
+) -> tuple[str, str, str, str, str] | None:
+    """(register, date, 文号 as registered, type, number) of an applied event on ``event``'s
+    approval document (however bracketed), of its type and number or on a certificate
+    ``earlier`` in its chain: the same 补发 copied with its date corrected would be a second
+    paper, voiding the holder's real one. ``skipped``: this register's applied events judged by
+    what the file now says of them (`Events.approvals`), or that it lacks (`Events._edit_of`)."""
     key = document_key(event.approval_doc)
-    for other, date, new, document in conn.execute(
-        "SELECT register, date, coalesce(new_number, ''), approval_doc FROM status_events"
-        " WHERE type = ? AND number = ?",
-        (event.type, event.number),
+    marks = ", ".join("?" * len(earlier))
+    for other, kind, number, date, new, document in conn.execute(
+        "SELECT register, type, number, date, coalesce(new_number, ''), approval_doc"
+        f" FROM status_events WHERE (type = ? AND number = ?) OR number IN ({marks})",
+        (event.type, event.number, *earlier),
     ).fetchall():
-        mine = other == register and (event.type, event.number, date, new) in skipped
+        mine = other == register and (kind, number, date, new) in skipped
         if document_key(document) == key and not mine:
-            return str(other), str(date), str(document)
+            return str(other), str(date), str(document), str(kind), str(number)
     return None
+
+
+def _chain_before(
+    conn: sqlite3.Connection, number: str, created: Mapping[str, StatusEvent]
+) -> list[str]:
+    """The certificates ``number`` replaced, nearest first (换发/补发 under a new number, in the
+    registry or in this file): an approval used for one of them was issued before ``number``
+    existed — it approved the change that made it, or one before — and approves none of its."""
+    earlier: list[str] = []
+    while True:
+        if number in created:
+            before: str | None = created[number].number
+        else:
+            row = conn.execute(
+                "SELECT predecessor FROM certificates WHERE number = ?", (number,)
+            ).fetchone()
+            before = None if row is None else row[0]
+        if before is None or before in earlier or before == number:
+            return earlier
+        earlier.append(number := before)
+
+
+def _used_on(kind: str, number: str, event: StatusEvent) -> tuple[str, str]:
+    """(the certificate, the rule) of an approval ``event`` repeats: one event of its own
+    certificate; on a certificate it replaced, any (its own needs its own document)."""
+    if number == event.number:
+        return "这本证书", f"一份批准文件只办理一次{kind}"
+    rule = f"一份批准文件只办理一次变更，新证书 {event.number} 的{event.type}须另有批准文件"
+    return f"原证书 {number}", rule
 
 
 class Events:
@@ -204,23 +237,38 @@ class Events:
         self, event: StatusEvent, registry: bool = True, new: bool = True
     ) -> str | None:
         """Why ``event`` repeats one its approval document approved already (another date, the
-        same 文号): one approval, one event — a 补发 twice over is two papers, one void. An
-        applied row the file still lists counts with the 文号 it now has (an amendment may
-        change it); ``registry``: also against what other registers hold; ``new``: a row not
-        applied, which is told the certificate's state when no second change can follow."""
-        once = f"一份批准文件只办理一次{event.type}"
+        same 文号): one approval, one event — a 补发 twice over is two papers, one void; and
+        one used on a certificate this one replaced approves nothing of this one (it was issued
+        before it existed: §四.(六)3's 补发 is applied for, and approved, each time). An applied
+        row the file still lists counts with the 文号 it now has (an amendment may change it);
+        ``registry``: also against what other registers hold; ``new``: a row not applied, which
+        is told the certificate's state when no second change can follow."""
         document = document_key(event.approval_doc)
+        earlier = _chain_before(self.conn, event.number, self.created)
         first = self.approvals.setdefault((event.type, event.number, document), event.row)
+        kind, number = event.type, event.number
+        if first == event.row:  # not this certificate's: one it replaced
+            kind, number, first = next(
+                (
+                    (used_kind, used_number, row)
+                    for (used_kind, used_number, used), row in self.approvals.items()
+                    if used == document and used_number in earlier
+                ),
+                (kind, number, first),
+            )
         if first != event.row:
-            return f"与本文件第{first}行是同一批准文号“{event.approval_doc}”的{event.type}：{once}"
-        found = _approved_in(self.conn, event, self.entry.key, self.skipped) if registry else None
-        if found is None:
+            on, once = _used_on(kind, number, event)
+            of = "" if number == event.number else f"（{on}）"
+            return f"与本文件第{first}行{of}是同一批准文号“{event.approval_doc}”的{kind}：{once}"
+        found = registry and _approved_in(self.conn, event, self.entry.key, self.skipped, earlier)
+        if not found:
             return None
-        register, date, registered = found
+        register, date, registered, kind, number = found
         ended = self._ended(event) if new else None
+        on, once = _used_on(kind, number, event)
         return (
-            f"登记表“{register}”已按同一批准文号“{registered}”登记了这本证书 {date} 的"
-            f"{event.type}：{once}，请删去这一行（已生效的那一次不能改动）；"
+            f"登记表“{register}”已按同一批准文号“{registered}”登记了{on} {date} 的{kind}："
+            f"{once}，请删去这一行（已生效的那一次不能改动）；"
             + (ended or f"如确是又一次{event.type}，请填写这一次的批准文号")
         )
 
@@ -234,7 +282,9 @@ class Events:
         if (ended := ended_state(current)) is None:
             return None
         rule, clause = ended
-        return rule if clause == "§四.(六)" else f"{rule}（{clause}）"  # the problem's own
+        if clause == "§四.(六)":  # exchanged: the new one's change needs its own document
+            return f"{rule}，并填写这一次的批准文号"
+        return f"{rule}（{clause}）"  # the problem's own
 
     def _apply(self, event: StatusEvent, current: CertificateState) -> None:
         if recorded_late(event, current):  # what came after it stands
