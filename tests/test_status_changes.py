@@ -2212,3 +2212,22 @@ def test_an_approval_used_on_a_replaced_certificate_approves_nothing_of_its_succ
         *([first] if where == "same file" else []), {**again, "批准文号": "绵人社函〔2013〕6号"}
     ], MIANYANG_CHANGES)  # fmt: skip
     assert sync(roster, db_path)[0] == 0, roster_name
+
+
+def test_a_change_another_authority_registered_is_not_offered_its_register(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """The province's a.xlsx (2200) registered a 撤销 the city's b.xlsx (2202) repeats: the
+    city was told it could send its book under the name “a.xlsx” as that register's new
+    version — following it filed the city's 撤销 under the province's register. Only a
+    register of the same authority and kind is offered; here, only to delete the row."""
+    revoke = status_event("撤销", "C1122020001", "吴敏", "2013-01-15")
+    roster.add("a.xlsx", [revoke], PROVINCE_CHANGES)
+    assert sync(roster, db_path)[0] == 0
+    roster.add("b.xlsx", [revoke], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    [problem] = report["registers"][-1]["problems"]
+    assert code == 1 and problem["rule"] == (
+        "同一变更（类型、编号、日期都相同）已由登记表“a.xlsx”登记，不能重复登记：请删去已由"
+        "“a.xlsx”登记的行"
+    ), problem

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 
 from registry.domain.documents import document_key
 from registry.domain.numbers import parse
@@ -15,6 +15,12 @@ from registry.domain.problems import Problem
 from registry.domain.statuses import REVOKE, StatusEvent, status_after
 from registry.domain.trades import TradeCatalogue
 from registry.kinds.base import RegisterEntry
+from registry.kinds.status_elsewhere import (
+    approved_in,
+    chain_before,
+    registered_elsewhere,
+    registered_in,
+)
 from registry.kinds.status_rules import ended_state, event_problems, given_before, recorded_late
 from registry.kinds.status_state import (
     CertificateState,
@@ -27,74 +33,6 @@ from registry.kinds.status_state import (
 )
 from registry.kinds.status_versions import Identity
 from registry.store.numbering_runs import highest_sequence
-
-
-def _registered_in(conn: sqlite3.Connection, event: StatusEvent) -> str | None:
-    """The register that already holds ``event`` (a status-change register of another name)."""
-    row = conn.execute(
-        "SELECT register FROM status_events WHERE type = ? AND number = ? AND date = ?"
-        " AND coalesce(new_number, '') = ? LIMIT 1",
-        event.identity,
-    ).fetchone()
-    return None if row is None else str(row[0])
-
-
-def _registered_elsewhere(register: str) -> str:
-    """A change another register holds, with what to do: a ledger added to every year and sent
-    under the new year's name repeats the rows last year's register loaded — sent under that
-    register's name (a register is its file name), it is that register's new version, whose
-    applied rows stand and whose added rows load (`registry.kinds.status_versions`)."""
-    return (
-        f"同一变更（类型、编号、日期都相同）已由登记表“{register}”登记，不能重复登记：请删去已由"
-        f"“{register}”登记的行；如本表是在“{register}”上接着登记的（逐年累加的台账），也可以把"
-        f"整本表以文件名“{register}”报送（替换原文件，registers.toml 中删去本表），作为它的新版本"
-        "导入：已登记的行不变，只登记新增的行"
-    )
-
-
-def _approved_in(
-    conn: sqlite3.Connection,
-    event: StatusEvent,
-    register: str,
-    skipped: Collection[Identity],
-    earlier: Collection[str] = (),
-) -> tuple[str, str, str, str, str] | None:
-    """(register, date, 文号 as registered, type, number) of an applied event on ``event``'s
-    approval document (however bracketed), of its type and number or on a certificate
-    ``earlier`` in its chain: the same 补发 copied with its date corrected would be a second
-    paper, voiding the holder's real one. ``skipped``: this register's applied events judged by
-    what the file now says of them (`Events.approvals`), or that it lacks (`Events._edit_of`)."""
-    key = document_key(event.approval_doc)
-    marks = ", ".join("?" * len(earlier))
-    for other, kind, number, date, new, document in conn.execute(
-        "SELECT register, type, number, date, coalesce(new_number, ''), approval_doc"
-        f" FROM status_events WHERE (type = ? AND number = ?) OR number IN ({marks})",
-        (event.type, event.number, *earlier),
-    ).fetchall():
-        mine = other == register and (kind, number, date, new) in skipped
-        if document_key(document) == key and not mine:
-            return str(other), str(date), str(document), str(kind), str(number)
-    return None
-
-
-def _chain_before(
-    conn: sqlite3.Connection, number: str, created: Mapping[str, StatusEvent]
-) -> list[str]:
-    """The certificates ``number`` replaced, nearest first (换发/补发 under a new number, in the
-    registry or in this file): an approval used for one of them was issued before ``number``
-    existed — it approved the change that made it, or one before — and approves none of its."""
-    earlier: list[str] = []
-    while True:
-        if number in created:
-            before: str | None = created[number].number
-        else:
-            row = conn.execute(
-                "SELECT predecessor FROM certificates WHERE number = ?", (number,)
-            ).fetchone()
-            before = None if row is None else row[0]
-        if before is None or before in earlier or before == number:
-            return earlier
-        earlier.append(number := before)
 
 
 def _used_on(kind: str, number: str, event: StatusEvent) -> tuple[str, str]:
@@ -217,8 +155,8 @@ class Events:
         if event.identity in self.rows:  # one event, one row: a second 补发 mark is a second paper
             first = self.rows[event.identity]
             rule = f"与本文件第{first}行是同一变更（类型、编号、日期都相同），重复登记"
-        elif elsewhere := _registered_in(self.conn, event):
-            rule = _registered_elsewhere(elsewhere)
+        elif elsewhere := registered_in(self.conn, event, self.entry):
+            rule = registered_elsewhere(*elsewhere)
         else:
             rule = self._approved_twice(event)
         self.rows.setdefault(event.identity, event.row)
@@ -244,7 +182,7 @@ class Events:
         ``registry``: also against what other registers hold; ``new``: a row not applied, which
         is told the certificate's state when no second change can follow."""
         document = document_key(event.approval_doc)
-        earlier = _chain_before(self.conn, event.number, self.created)
+        earlier = chain_before(self.conn, event.number, self.created)
         first = self.approvals.setdefault((event.type, event.number, document), event.row)
         kind, number = event.type, event.number
         if first == event.row:  # not this certificate's: one it replaced
@@ -260,7 +198,7 @@ class Events:
             on, once = _used_on(kind, number, event)
             of = "" if number == event.number else f"（{on}）"
             return f"与本文件第{first}行{of}是同一批准文号“{event.approval_doc}”的{kind}：{once}"
-        found = registry and _approved_in(self.conn, event, self.entry.key, self.skipped, earlier)
+        found = registry and approved_in(self.conn, event, self.entry.key, self.skipped, earlier)
         if not found:
             return None
         register, date, registered, kind, number = found
