@@ -169,7 +169,7 @@ MISWRITTEN_NAMES = {
     ),
     "a note in full-width brackets": (
         status_event("撤销", "Z1122020001", "周杰（女）", "2012-09-10"),
-        "姓名中的“(女)”不是姓名的一部分。“姓名”栏只写姓名，说明请写在“备注”栏",
+        "姓名中的“（女）”不是姓名的一部分。“姓名”栏只写姓名，说明请写在“备注”栏",
     ),
     "a note in brackets": (
         status_event(
@@ -180,6 +180,12 @@ MISWRITTEN_NAMES = {
     "another name": (
         status_event("撤销", "Z1122020001", "吴敏", "2012-09-10"),
         "请核对本行的证书编号和姓名",
+    ),
+    # another holder's name with a note: told of the note, the clerk removed it and was told
+    # only then to check the row
+    "another name with a note": (
+        status_event("撤销", "Z1122020001", "吴敏（退休）", "2012-09-10"),
+        "不符：请核对本行的证书编号和姓名",
     ),
 }
 

@@ -8,7 +8,7 @@ everything else refers to them through this module.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 VALID = "valid"
 REISSUED = "reissued"
@@ -102,6 +102,8 @@ class StatusEvent:
     """补发: the review by the 发证机关 (§四.(六)3)"""
     corrections: tuple[tuple[str, str], ...] = ()
     """换发 of a 错填 certificate: (certificate column, corrected value) for the new one"""
+    name_written: str = field(default="", compare=False)
+    """姓名 as the cell has it (``name`` is normalised): what a message quotes back to the clerk"""
 
     @property
     def identity(self) -> tuple[str, str, str, str]:

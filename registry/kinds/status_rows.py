@@ -291,4 +291,5 @@ class StatusRow:
             text(values.get("批准文号")),
             **documents,
             corrections=corrections,
+            name_written=text(values.get("姓名")),
         )

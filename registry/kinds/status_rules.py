@@ -56,7 +56,7 @@ def event_problems(
     if not same_holder(current.name_key, name_key(event.name)):
         rule = (
             f"姓名与登记库中该证书的持证人（{mask_name(current.name or current.name_key)}）不符："
-            f"{_name_hint(event)}"
+            f"{_name_hint(event, current)}"
         )
         found.append(("姓名", event.name, rule, "§四.(六)"))
     found += _history_problems(event, current)
@@ -86,22 +86,25 @@ def event_problems(
     return found
 
 
-_NOTE = re.compile(r"[(\[【〔［<《][^()\[\]【】〔〕［］<>《》]*[)\]】〕］>》]")
+_NOTE = re.compile(r"[(（\[【〔［<《][^()（）\[\]【】〔〕［］<>《》]*[)）\]】〕］>》]")
 """A note in brackets written after (or in) a name: 刘洋（女）, 李四(退休), 王五【已调出】."""
 
 
-def _name_hint(event: StatusEvent) -> str:
+def _name_hint(event: StatusEvent, current: CertificateState) -> str:
     """What a row whose name is not its holder's is told to do: what most likely put another
-    name there — a 换发's corrected name written in 姓名 too, a note in brackets — or to check
-    the row (a clerk told only 不符 could not see why 刘洋（女） was not 刘洋)."""
+    name there — a 换发's corrected name written in 姓名 too, a note in brackets after the
+    holder's name (another's with a note is told to check: 吴敏（退休） on 周杰's certificate,
+    told of the note, was then told 请核对) — or to check the row (a clerk told only 不符 could
+    not see why 刘洋（女） was not 刘洋). The note is quoted as typed, not as compared."""
     corrected = dict(event.corrections).get("name")
     if corrected and name_key(corrected) == name_key(event.name):
         return (
             "本行的姓名与更正姓名相同。换发的“姓名”栏填原证书上的姓名，"
             "更正后的姓名填在“更正姓名”栏（§四.(六)2）"
         )
-    note = _NOTE.search(event.name)
-    if note and _NOTE.sub("", event.name).strip():
+    bare = _NOTE.sub("", event.name).strip()
+    note = _NOTE.search(event.name_written) or _NOTE.search(event.name)
+    if note and bare and same_holder(current.name_key, name_key(bare)):
         return (
             f"姓名中的“{note.group()}”不是姓名的一部分。“姓名”栏只写姓名，"
             "说明请写在“备注”栏（表中没有这一列的，加上这一列）"
