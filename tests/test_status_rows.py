@@ -201,11 +201,13 @@ def test_a_name_not_the_holders_is_told_what_most_likely_put_it_there(
     assert "周杰" not in rule  # the holder's name masked still: the report may go to logs
 
 
+@pytest.mark.parametrize("restated", [{}, {"更正出生年月": "1976.03"}], ids=["none", "birth"])
 def test_a_holder_changed_over_two_exchanges_is_told_what_this_one_changes(
-    roster: RegisterFactory, db_path: Path
+    roster: RegisterFactory, db_path: Path, restated: dict[str, str]
 ) -> None:
     """A 换发 correcting the name and sex, an earlier one having corrected the birth, was told
-    its corrections changed all three — 出生年月 too, which the row does not touch."""
+    its corrections changed all three — 出生年月 too, which the row does not touch; or, the
+    row restating the birth as corrected already, touches but does not change."""
     birth = status_event(
         "换发",
         "Z1122020001",
@@ -225,6 +227,7 @@ def test_a_holder_changed_over_two_exchanges_is_told_what_this_one_changes(
         更正姓名="李强",
         更正性别="女",
         批准文号="绵人社函〔2012〕2号",
+        **restated,
     )
     roster.add("changes.xlsx", [birth, holder], MIANYANG_CHANGES)
     code, report = sync(roster.folder, db_path)

@@ -85,9 +85,11 @@ def _all_differ(fixed: dict[str, str], current: CertificateState) -> str:
     """How a 换发 is told that the first holder's name, sex and birth all differ after it: those
     it corrects, and those an earlier 换发 corrected already, with their values but a name's —
     a 换发 correcting only the name and sex was told it changed all three, the birth corrected
-    before (a clerk's review)."""
-    own = "、".join(label for label, field in _HOLDER_FIELDS if field in fixed)
-    before = [(label, field) for label, field in _HOLDER_FIELDS if field not in fixed]
+    before (a clerk's review). A value the row restates (the current one, corrected before) is
+    not its own: counted so, the earlier 换发 went unmentioned."""
+    changes = {field for field, value in fixed.items() if getattr(current, field, None) != value}
+    own = "、".join(label for label, field in _HOLDER_FIELDS if field in changes)
+    before = [(label, field) for label, field in _HOLDER_FIELDS if field not in changes]
     if not before:
         return "姓名、性别和出生年月与该证书最初的持证人全都不同"
     first = dict(zip(("name_key", "sex", "birth"), current.root, strict=True))
