@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from datasette_config.launch import ensure_verify_log
 from registry.cli import cli
+from registry.domain.characters import simplified_characters
 from registry.store import verify_log_path
 from tests.datasette_fixtures import staff_rows
 from tests.registers import (
@@ -263,3 +264,32 @@ def test_a_type_with_a_types_word_in_it_is_asked_which_it_means(
     rules = [rule for _, column, rule, _ in problems_of(report, "changes.xlsx") if column == "类型"]
     asked = f"：是否为“{meant}”？请照通知的用词填写" if meant else ""
     assert code == 1 and rules == [f"类型应为 换发、补发 或 撤销{asked}"]
+
+
+def test_a_refused_application_is_told_it_is_no_change_to_register(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """不予补发 — a 补发 applied for and refused — was asked 是否为“补发”？: the one thing it is not."""
+    event = {**status_event("补发", "Z1122020001", "周杰", "2013-01-10"), "类型": "不予补发"}
+    roster.add("changes.xlsx", [event], MIANYANG_CHANGES)
+    code, report = sync(roster.folder, db_path)
+    rules = [rule for _, column, rule, _ in problems_of(report, "changes.xlsx") if column == "类型"]
+    assert code == 1 and rules == [
+        "类型应为 换发、补发 或 撤销：“不予补发”是未获批准的申请，证书没有变更，不在本表登记"
+        "（请删去这一行）"
+    ]
+
+
+@pytest.mark.parametrize("typed", ["補發", "換發", "撤銷"])
+def test_a_type_in_traditional_characters_is_read_as_the_notices_word(
+    roster: RegisterFactory, db_path: Path, typed: str
+) -> None:
+    """補發, 換發, 撤銷 are the notice's words written in traditional characters — as names are,
+    read simplified — yet were refused as no type at all."""
+    number, new = ("Z1122020002", "Z1122020003") if typed == "換發" else ("Z1122020001", "")
+    name = "郑浩" if typed == "換發" else "周杰"
+    meant = simplified_characters(typed)
+    event = {**status_event(meant, number, name, "2013-01-10", new), "类型": typed}
+    roster.add("changes.xlsx", [event], MIANYANG_CHANGES)
+    code, report = sync(roster.folder, db_path)
+    assert code == 0, report

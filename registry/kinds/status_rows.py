@@ -78,10 +78,13 @@ COLUMNS = (
 def _type_rule(kind: str) -> str:
     """What a 类型 the notice does not name is told: which it may mean, for an office word or
     one with a type's word in it (遗失补发, 遗失补办, 损坏换发, 注销证书 were told no more than
-    补办 was, a clerk's review) — asked, not guessed, and not of one naming two (补发/换发)."""
+    补办 was, a clerk's review) — asked, not guessed, and not of one naming two (补发/换发) nor
+    of a refusal (不予补发 was asked 是否为“补发”？ — the one thing it is not)."""
     said = simplified_characters(kind)
     meant = [t for t, words in TYPE_WORDS.items() if any(w in said for w in (t, *words))]
     hint = f"：是否为“{meant[0]}”？请照通知的用词填写" if len(meant) == 1 else ""
+    if any(word in said for word in ("不予", "不同意", "不准", "驳回")):  # refused: no change
+        hint = f"：“{kind}”是未获批准的申请，证书没有变更，不在本表登记（请删去这一行）"
     return f"类型应为 换发、补发 或 撤销{hint}"
 
 
@@ -252,7 +255,7 @@ class StatusRow:
     def event(self) -> StatusEvent | None:
         start = len(self.problems)
         values = self.values
-        kind = normalise_name(text(values.get("类型")))
+        kind = simplified_characters(normalise_name(text(values.get("类型"))))  # 補發 is 补发
         self.withheld = void_event(kind).problem(self.record.row, self.unread)
         self.certificate = number = self.number("证书编号")
         name = normalise_name(text(values.get("姓名")))
