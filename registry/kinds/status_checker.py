@@ -12,7 +12,7 @@ from collections.abc import Collection
 from registry.domain.documents import document_key
 from registry.domain.numbers import parse
 from registry.domain.problems import Problem
-from registry.domain.statuses import REVOKE, StatusEvent, status_after
+from registry.domain.statuses import EVENT_TYPES, REVOKE, StatusEvent, status_after
 from registry.domain.trades import TradeCatalogue
 from registry.kinds.base import RegisterEntry
 from registry.kinds.status_elsewhere import (
@@ -185,15 +185,14 @@ class Events:
         earlier = chain_before(self.conn, event.number, self.created)
         first = self.approvals.setdefault((event.type, event.number, document), event.row)
         kind, number = event.type, event.number
-        if first == event.row:  # not this certificate's: one it replaced
-            kind, number, first = next(
-                (
-                    (used_kind, used_number, row)
-                    for (used_kind, used_number, used), row in self.approvals.items()
-                    if used == document and used_number in earlier
-                ),
-                (kind, number, first),
-            )
+        used = [  # by key, not by reading every approval: a register of 40,000 events
+            (row, used_kind, used_number)
+            for used_number in earlier
+            for used_kind in EVENT_TYPES
+            if (row := self.approvals.get((used_kind, used_number, document))) is not None
+        ]
+        if first == event.row and used:  # not this certificate's: one it replaced
+            first, kind, number = min(used)
         if first != event.row:
             on, once = _used_on(kind, number, event)
             of = "" if number == event.number else f"（{on}）"
