@@ -226,6 +226,10 @@ def change(
     }
 
 
+OWN_DOC = "川人社函〔2012〕31号"
+"""The 补发 of a certificate a 换发 made: its own approval, not the 换发's (§四.(六)3)."""
+
+
 async def test_summaries_equal_a_recomputation_after_every_kind_of_write(
     registry: RegisterFactory, db_path: Path, staff: None
 ) -> None:
@@ -239,7 +243,15 @@ async def test_summaries_equal_a_recomputation_after_every_kind_of_write(
         "changes.xlsx",
         [
             change("换发", "Z1122000001", "甲二", "2012-05-01", "Z1122000003"),
-            change("补发", "Z1122000003", "甲二", "2012-06-01", "Z1122000004", **province_doc),
+            change(
+                "补发",
+                "Z1122000003",
+                "甲二",
+                "2012-06-01",
+                "Z1122000004",
+                **province_doc,
+                批准文号=OWN_DOC,
+            ),  # fmt: skip
             change("补发", "C1122020001", "乙一", "2012-05-01", **mianyang_doc),
             change("撤销", "G1122020001", "乙四", "2012-07-01"),
             change("换发", "J1122010001", "丙一", "2012-05-02", "J1122010003"),
@@ -349,7 +361,11 @@ async def test_a_registry_made_before_the_figures_per_certificate_gets_them_and_
     assert summaries(db_path) == kept
     registry.add(
         "changes-2.xlsx",
-        [change("补发", "Z1122000003", "甲二", "2012-06-01", "Z1122000004", **doc)],
+        [
+            change(
+                "补发", "Z1122000003", "甲二", "2012-06-01", "Z1122000004", **doc, 批准文号=OWN_DOC
+            )
+        ],
         PROVINCE_CHANGES,
     )
     assert sync(registry, db_path)["changes-2.xlsx"] == "loaded"
