@@ -1319,6 +1319,8 @@ def test_a_total_line_of_the_footer_that_disagrees_with_the_rows_is_refused(
         ("共计十二人", 12, "共计二人"),
         ("以上共二十一人", 21, "以上共两人"),
         ("以上人员共叁人", 3, "以上人员共贰人"),
+        ("以上共3人 联系电话：028-86123456", 3, "以上共2人 联系电话：028-86123456"),
+        ("共计3人。联系人：王五", 3, "共计2人。联系人：王五"),
     ],
 )
 def test_a_footer_total_beside_a_phone_or_in_chinese_numerals_is_checked(

@@ -49,13 +49,13 @@ _NOTE = (
 """What a clerk writes after a total in its cell: a phone (labelled, or a bare number after 人)
 or a signature (合计3人 联系电话:028-86123456, 合计:3人 制表人:王五) — whose digits are no count."""
 _STATED = re.compile(
-    f"{_WORD}:?{_COUNTED}(?:\\((?![^)]*(?:含|暂缓|次))[^)]*\\))?[。.,;]?(?:{_NOTE})?"
+    f"{_WORD}:?{_COUNTED}(?:\\((?![^)]*(?:含|暂缓|次))[^)]*\\))?[。.,;·]?(?:{_NOTE})?"
 )
 """A cell stating a total of people, as `normalise_name` writes it (合计:3人, 以上共5人, 共计3名,
 总人数:7, 合计4人 with 序号 and 姓名 read together, 合计:3人(男2人,女1人), 以上共二十一人,
 合计3人联系电话:…): the whole cell — not 共2页, not 6人次, not 5人(含暂缓发证2人), whose count is
 no number of rows (a review of the day's diff). Not a 小计, a page's."""
-_COUNT = re.compile(f"({_PERSONS})[。.,;]?(?:{_NOTE})?")
+_COUNT = re.compile(f"({_PERSONS})[。.,;·]?(?:{_NOTE})?")
 """A cell of the count alone (合计 | 3人), after a cell of the total's word alone."""
 
 
@@ -102,10 +102,10 @@ def stated_total(*cells: str) -> int | None:
 
 def total_problems(table: Table, closing: Record | None, rows: int, form: str) -> list[Problem]:
     """Each total stated below the roster's ``rows`` that is not their number: the closing 合计
-    row (`registry.kinds.closing_total.closing_total`), and each footer line that is a total
-    (`total_row`) but no approval's (`approval_rows`: checked with its counts). A closing 合计
-    row whose count cannot be read (七八人, 一百二人, 小计 3) is refused as a row, as before:
-    unchecked, it would say nothing."""
+    row (`registry.kinds.closing_total.closing_total`), and each footer line stating one
+    (`stated_total`: 以上共3人 联系电话… too, which no `total_row` matches) but no approval's
+    (`approval_rows`: checked with its counts). A closing 合计 row whose count cannot be read
+    (七八人, 一百二人, 小计 3) is refused as a row, as before: unchecked, it would say nothing."""
     problems = []
     if closing is not None:
         name, serial = closing.values.get("姓名"), closing.values.get("序号")
@@ -117,7 +117,7 @@ def total_problems(table: Table, closing: Record | None, rows: int, form: str) -
             problems.append(_disagrees(closing.row, "姓名", text(name), stated, rows))
     approvals = approval_rows(table)
     for row, line in table.footer:
-        if row in approvals or total_row(line) is None:
+        if row in approvals:
             continue
         stated = stated_total(*table.footer_cells.get(row, [line]))
         if stated is not None and stated != rows:
