@@ -1443,3 +1443,13 @@ def test_a_batch_cards_phone_runs_to_its_sentences_end() -> None:
     assert TEL.findall(shown) == ["tel:02886113498,8001", "tel:13800138000"]
     assert shown.endswith("13800138000</a>（王&#39;老师））。")
     assert TAGS.sub("", shown.unescape()) == fallback
+
+
+def test_a_full_stop_in_a_phones_brackets_does_not_end_it() -> None:
+    """A contacts file may write 028-86113498（工作日。节假日除外）、13800138000: the card cut
+    the phone at the bracket's 。 and left the second number plain."""
+    phone = "028-86113498（工作日。节假日除外）、13800138000"
+    province = parse_authorities(f"代码,名称,电话\n2200,四川省人社厅,{phone}\n")["2200"]
+    shown = dialable(f"咨询：{province.contact_line()}。")
+    assert TEL.findall(shown) == ["tel:02886113498", "tel:13800138000"]
+    assert TAGS.sub("", shown).endswith(f"电话：{phone}。")

@@ -77,10 +77,11 @@ def whole_dates(text: str) -> Markup:
     return Markup(_DATE.sub(lambda m: f'<span class="nowrap">{m[0]}</span>', str(escape(text))))
 
 
-_CONTACT = re.compile(r"([^。]*电话：)([^。]+)")
+_CONTACT = re.compile(r"([^。]*电话：)((?:[^。（(]|[（(][^）)]*[）)])+)")
 """A sentence up to its 电话： and the phone after it, which `Authority.contact_line` writes
-last: the phone runs to the sentence's end (its 。, or the text's), the ）of a bracket opened
-before 电话： aside — `Contacts.text_for`'s （电话未收录，可联系…，电话：…）。"""
+last: the phone runs to the sentence's end (its 。, or the text's; not one inside the phone's
+own brackets, 028-86113498（工作日。节假日除外）), the ）of a bracket opened before 电话： aside —
+`Contacts.text_for`'s （电话未收录，可联系…，电话：…）。"""
 
 
 def _phone_split(sentence: str, rest: str) -> tuple[str, str]:
