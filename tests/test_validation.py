@@ -7,6 +7,7 @@ import json
 import shutil
 import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -970,6 +971,27 @@ def test_a_struck_note_beside_the_table_is_not_said_to_be_registered(
     workbook.save(path)
     code, _, output = sync(loaded.folder, db_path)
     assert code == 0, output
+
+
+def test_a_struck_cell_of_a_named_column_the_register_does_not_read_is_told_by_its_name(
+    loaded: RegisterFactory, db_path: Path
+) -> None:
+    """A struck 身份证号 (a column the roster does not load) was told as 第 P 列: the clerk
+    looks for the column by its header. Its value is not quoted: the registry keeps no 身份证号."""
+    rows = [approval_row(f"Z112202000{i}", name) for i, name in enumerate("甲乙丙", start=1)]
+    path = loaded.add("mianyang.xlsx", rows, MIANYANG)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    assert sheet.max_column == 15  # 颁发证书编号 in O, headed in row 2
+    sheet["P2"].value = "身份证号"
+    sheet["P4"].value, sheet["P4"].font = "510703197501012345", Font(strike=True)
+    workbook.save(path)
+    problem = refused_once(loaded, db_path)
+    assert (problem["row"], problem["column"]) == (4, "身份证号"), problem
+    assert problem["value"] is None and problem["rule"] == marked.STRUCK_UNREAD
+    with closing(sqlite3.connect(db_path)) as conn:  # the history the refusal wrote
+        assert "510703197501012345" not in "\n".join(conn.iterdump())
 
 
 @pytest.mark.parametrize(("suffix", "write"), [(".xls", as_xls), (".ods", as_ods)])

@@ -220,13 +220,17 @@ def _struck_whole(
 def _struck_cells(
     table: Table, record: Record, struck: set[int], unread: dict[str, Cell]
 ) -> list[Problem]:
-    """A problem for each of ``struck``, the struck columns of ``record``: by its name, or when
-    the register does not read it, by its letter (a note beside the table quoted as read from
-    ``unread``, the row's cells of such columns: `Table.unread`)."""
+    """A problem for each of ``struck``, the struck columns of ``record``: by its name — the
+    header's, unquoted, when the register does not read it (a 身份证号 the registry does not
+    keep) — or by its letter, a note beside the table (quoted as read from ``unread``, the
+    row's cells of such columns: `Table.unread`)."""
     names = {index + 1: name for name, index in table.columns.items()}
     found = []
     for column in sorted(struck):
         partly = (record.row, column) in table.marks.partly_struck
+        if header := table.unread_columns.get(column):
+            found.append(Problem(record.row, header, None, STRUCK_UNREAD, "§四.(五)"))
+            continue
         if column not in names:
             letter = column_letters(column)
             aside = _shown(unread.get(f"{letter} 列（无表头）"))

@@ -91,6 +91,9 @@ class Table:
     unread: list[tuple[int, str, Cell]] = field(default_factory=list)
     """(row, column, value) of each filled cell of a data row in a column the layout does not
     have (身份证号, 审核意见, a note beside the table): not loaded, and never without a word"""
+    unread_columns: dict[int, str] = field(default_factory=dict)
+    """1-based column → the header of each column the header names that the layout does not
+    read (`unread` names its cells so): a mark on one is told by that name, not its letter"""
 
     def unread_by_row(self) -> dict[int, list[tuple[str, Cell]]]:
         """`unread` by row: (column, value) of each of a row's cells the layout does not read."""
@@ -194,6 +197,7 @@ def _read_body(
     """Records until the footer, then the footer's lines (a repeated header is skipped)."""
     columns = table.columns
     unread = _unread_names(keys, columns)
+    table.unread_columns = {i + 1: name for i, name in unread.items()}
     named = max([i + 1 for i, key in enumerate(keys) if key] + [max(columns.values()) + 1])
     """the columns the header spans: a cell past them is a note beside the table"""
     names = list(columns)
