@@ -1989,3 +1989,68 @@ def test_a_row_whose_level_is_unread_is_not_also_a_footer_count_short(
     assert code == 1
     columns = [problem["column"] for problem in report["registers"][1]["problems"]]
     assert "报考等级" in columns and "证书核发部门意见" not in columns
+
+
+def _footer_rules(problems: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [(p["value"], p["rule"]) for p in problems if p["column"] == "证书核发部门意见"]
+
+
+def test_footer_counts_the_unread_levels_cannot_explain_are_told_with_them(
+    loaded: RegisterFactory, db_path: Path
+) -> None:
+    """A row whose 报考等级 is unread left the footer unchecked: 初级 5 人 against one 初级 row
+    and 高级 3 人 against none were told only on the next attempt, once the level was mended
+    (a clerk's review). 中级 1 人 may be the unread row's: not told."""
+    rows = [
+        approval_row("Z1122020001", "周杰", level="四级"),
+        approval_row("C1122020001", "吴敏", level="初级"),
+    ]
+    counts = {"C": 5, "Z": 1, "G": 3, "J": 0}
+    loaded.add("mianyang.xlsx", rows, MIANYANG, footer=footer(counts))
+    code, report, _ = sync(loaded.folder, db_path)
+    assert code == 1
+    problems = report["registers"][1]["problems"]
+    assert [p["column"] for p in problems if p["row"] == FIRST_DATA_ROW] == ["报考等级"]
+    unread = "（另有 1 人的报考等级未能读出，无论是哪一级都不能相等），两者应相等"
+    assert _footer_rules(problems) == [
+        ("初级 5 人", f"页脚同意初级 5 人，名册中实有 1 人{unread}"),
+        ("高级 3 人", f"页脚同意高级 3 人，名册中实有 0 人{unread}"),
+    ]
+
+
+def test_footer_counts_more_than_the_rows_with_unread_levels_are_told(
+    loaded: RegisterFactory, db_path: Path
+) -> None:
+    """初级 1 人，中级 1 人，高级 1 人 over an 初级 row and one of unread level: each count could
+    be the unread row's, not all three."""
+    rows = [
+        approval_row("C1122020001", "周杰", level="初级"),
+        approval_row("Z1122020001", "吴敏", level="五级"),
+    ]
+    loaded.add("mianyang.xlsx", rows, MIANYANG, footer=footer({"C": 1, "Z": 1, "G": 1}))
+    code, report, _ = sync(loaded.folder, db_path)
+    assert code == 1
+    assert _footer_rules(report["registers"][1]["problems"]) == [
+        (
+            "初级 1 人，中级 1 人，高级 1 人，技师 0 人",
+            "页脚同意的各等级人数之和是 3 人，名册中实有 2 人（其中 1 人的报考等级未能读出），"
+            "两者应相等",
+        )
+    ]
+
+
+def test_a_footer_approving_a_number_without_levels_is_checked_with_levels_unread(
+    loaded: RegisterFactory, db_path: Path
+) -> None:
+    """同意以上 3 人 counts rows, whatever their levels: a row of unread level left it unchecked."""
+    rows = [
+        approval_row("C1122020001", "周杰", level="初级"),
+        approval_row("Z1122020001", "吴敏", level="五级"),
+    ]
+    lines = ["证书核发部门意见：同意以上 3 人。", "（印章）"]
+    loaded.add("mianyang.xlsx", rows, MIANYANG, footer=lines)
+    code, report, _ = sync(loaded.folder, db_path)
+    assert code == 1
+    assert _footer_rules(report["registers"][1]["problems"]) == [
+        ("同意以上3人", "页脚“同意以上3人”，名册中实有 2 人，两者应相等")
+    ]

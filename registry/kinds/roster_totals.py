@@ -17,6 +17,7 @@ from registry.domain.problems import Problem
 from registry.kinds.not_records import total_row
 from registry.kinds.roster_footer import (
     FOOTER_COLUMN,
+    FooterCounts,
     approval_rows,
     bare_total,
     footer_refusal,
@@ -135,37 +136,69 @@ def _disagrees(row: int, column: str | None, written: str, stated: int, rows: in
 
 def footer_problems(table: Table, per_level: Counter[str], unlevelled: int = 0) -> list[Problem]:
     """The footer's counts, where filled in, equal the rows per level; in Arabic numerals; and
-    it approves (`footer_refusal`). Not counted while ``unlevelled`` rows' level is unread
-    (each refused for it): their levels would each be told a count short."""
+    it approves (`footer_refusal`). While ``unlevelled`` rows' level is unread (each refused
+    for it), a level is told only where they cannot make its count up — fewer than the rows
+    read for it, or more than those and the unread together —, then the sum of the counts:
+    counted naively, each of their levels was told a count short; not counted at all, the
+    footer's other mistakes were told only on the next attempt (a clerk's review, §5)."""
     if refused := footer_refusal(table):
         return [refused]
+    rows = sum(per_level.values()) + unlevelled
     found = found_counts(table)
-    if found is None and not unlevelled and (bare := bare_total(table)):
+    if found is None:
+        bare = bare_total(table)
+        if bare is None or bare[2] == rows:
+            return []
         row, words, approved = bare
-        if approved != (rows := sum(per_level.values())):
-            rule = f"页脚“{words}”，名册中实有 {rows} 人，两者应相等"
-            return [Problem(row, FOOTER_COLUMN, words, rule, COUNT_CLAUSE)]
-    if found is None or unlevelled:
-        return []
-    row, counts, named, total = found
-    problems = []
-    for letter, count in counts.items():
-        level = LEVELS[letter].removesuffix("工")
-        if isinstance(count, str):
-            rule = f"页脚同意{level}的人数“{count}”须用阿拉伯数字填写"
-            problems.append(Problem(row, FOOTER_COLUMN, count, rule, "§四.(三)"))
-        elif count != per_level[letter]:
-            actual = per_level[letter]
-            said = (
-                f"同意{level} {count} 人"
-                if letter in named
-                else f"没有写{level}的人数（即同意 0 人）"
-            )
-            rule = f"页脚{said}，名册中实有 {actual} 人，两者应相等"
-            shown = shown_count(letter, count, named)
-            problems.append(Problem(row, FOOTER_COLUMN, shown, rule, COUNT_CLAUSE))
-    if total and not problems and int(total[2]) != sum(per_level.values()):
-        rows = sum(per_level.values())
-        rule = f"页脚“{total[1]}”与各等级同意的人数之和 {rows} 人不符，两者应相等"
-        problems.append(Problem(row, FOOTER_COLUMN, total[1], rule, COUNT_CLAUSE))
-    return problems
+        rule = f"页脚“{words}”，名册中实有 {rows} 人，两者应相等"
+        return [Problem(row, FOOTER_COLUMN, words, rule, COUNT_CLAUSE)]
+    problems = [
+        problem
+        for letter in found.counts
+        if (problem := _level_problem(found, letter, per_level[letter], unlevelled))
+    ]
+    if problems:
+        return problems
+    stated = sum(int(count) for count in found.counts.values())  # no words left: all digits
+    if found.total and int(found.total[2]) != stated:
+        rule = f"页脚“{found.total[1]}”与各等级同意的人数之和 {stated} 人不符，两者应相等"
+        return [Problem(found.row, FOOTER_COLUMN, found.total[1], rule, COUNT_CLAUSE)]
+    if stated != rows:  # only with unread levels: each count could be theirs, not all of them
+        named = [letter for letter in found.counts if letter in found.named]
+        shown = "，".join(
+            shown_count(letter, found.counts[letter], found.named) for letter in named
+        )
+        rule = (
+            f"页脚同意的各等级人数之和是 {stated} 人，名册中实有 {rows} 人"
+            f"（其中 {unlevelled} 人的报考等级未能读出），两者应相等"
+        )
+        return [Problem(found.row, FOOTER_COLUMN, shown, rule, COUNT_CLAUSE)]
+    return []
+
+
+def _level_problem(
+    found: FooterCounts, letter: str, actual: int, unlevelled: int
+) -> Problem | None:
+    """The footer's count of one level, unless it is the ``actual`` rows read for it, or
+    ``unlevelled`` rows of unread level could make it so."""
+    count, level = found.counts[letter], LEVELS[letter].removesuffix("工")
+    if isinstance(count, str):
+        rule = f"页脚同意{level}的人数“{count}”须用阿拉伯数字填写"
+        return Problem(found.row, FOOTER_COLUMN, count, rule, "§四.(三)")
+    if actual <= count <= actual + unlevelled:
+        return None
+    said = (
+        f"同意{level} {count} 人"
+        if letter in found.named
+        else f"没有写{level}的人数（即同意 0 人）"
+    )
+    rule = f"页脚{said}，名册中实有 {actual} 人{_unread(unlevelled)}，两者应相等"
+    shown = shown_count(letter, count, found.named)
+    return Problem(found.row, FOOTER_COLUMN, shown, rule, COUNT_CLAUSE)
+
+
+def _unread(unlevelled: int) -> str:
+    """What a count's refusal adds of the rows whose level is unread (refused for it above)."""
+    if not unlevelled:
+        return ""
+    return f"（另有 {unlevelled} 人的报考等级未能读出，无论是哪一级都不能相等）"
