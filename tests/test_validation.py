@@ -101,6 +101,19 @@ CASES = [
         {"报考等级": "中级（三级）"},
         "报考等级“中级(三级)”前后不一致：中级工是四级，三级是高级工，请核对是中级工还是高级工",
     ),
+    # a bare national grade was refused as no level, without saying which level it is
+    (
+        "a bare national grade",
+        "报考等级",
+        {"报考等级": "四级"},
+        "报考等级“四级”即中级工，请填写“中级”",
+    ),
+    (
+        "a bare national grade, named",
+        "报考等级",
+        {"报考等级": "国家职业资格三级"},
+        "报考等级“国家职业资格三级”即高级工，请填写“高级”",
+    ),
     ("unknown trade", "报考工种", {"报考工种": "汽车驾驶"}, "相近的工种：汽车驾驶员"),
     ("empty trade", "报考工种", {"报考工种": ""}, "取消合并"),
     ("failed score", "技术业务理论", {"技术业务理论": 52}, "低于 60 分"),

@@ -39,6 +39,8 @@ def read_level(written: str) -> tuple[str | None, str | None]:
     when it agrees; one that disagrees (中级（三级）) names both, not one chosen for the clerk."""
     if letter := LETTER_OF_LEVEL.get(written):
         return letter, None
+    if graded := LETTER_OF_GRADE.get(_GRADE_NAMED.sub("", written)):
+        return None, _grade_alone(written, graded)
     bracketed = _BRACKETED.fullmatch(written)
     letter = LETTER_OF_LEVEL.get(bracketed[1]) if bracketed else None
     if bracketed is None or letter is None:
@@ -56,6 +58,14 @@ def read_level(written: str) -> tuple[str | None, str | None]:
         f"报考等级“{written}”前后不一致：{level}是{GRADES[letter]}，{grade}是{LEVELS[said]}，"
         f"请核对是{level}还是{LEVELS[said]}"
     )
+
+
+def _grade_alone(written: str, letter: str) -> str:
+    """The refusal of a bare national grade (四级, 国家职业资格三级): refused as no level, the
+    clerk was not told which level it is; read, a grade would be taken for a level the
+    notice's forms do not write (附件4 prints 初级、中级、高级、技师)."""
+    level = LEVELS[letter]
+    return f"报考等级“{written}”即{level}，请填写“{level.removesuffix('工')}”"
 
 
 LEVEL_ORDER = ("C", "Z", "G", "J")
