@@ -158,6 +158,8 @@ def _numbered(
                         click.echo(f"{file.name} {problem.describe()}", err=True)
                     raise Failed("以上行不能编号，未写出任何文件。请改正后重新运行")
                 if not plan.assigned:
+                    if gap := numbering_runs.written_gap(conn, plan):
+                        raise Failed(gap)
                     click.echo(f"{file.name} 中所有行都已有证书编号，无需编号")
                     return None
                 if guessed and (unlike := unlike_exams(plan.table, year_code)):

@@ -48,7 +48,9 @@ def handed_out_elsewhere(
         if theirs and copy == key:
             rule = (
                 f"certreg number 编号时把此编号给了另一人，此人得到的是 {theirs}：编号副本中的"
-                "姓名被改到了别的行，或行被调换了。请恢复编号副本中各行的姓名（改正错字不受影响）"
+                "姓名被改到了别的行、行被调换了，或删除一行后其后各行的编号被前移了。编号一经分配"
+                "不再重用，不能改给另一人：请恢复编号副本中各行的姓名和编号（改正错字不受影响）；"
+                "如要删除某行，删除后请清空“颁发证书编号”列，用 certreg number 重新编号"
             )
             found.append(Problem(row, NUMBER_COLUMN, written.get(row, number), rule, "附件3"))
             continue

@@ -12,6 +12,12 @@ from registry.domain.numbers import CertificateNumber
 from registry.domain.problems import Problem
 from registry.kinds.roster_cells import NUMBER_COLUMN
 
+GAP = "编号跳号："
+"""How the problem of a number after a gap in its level's run begins."""
+SHOULD_BE = "，这一行应为 "
+"""What follows, in an order problem, the row before and its number: the number this row takes
+— for a roster numbered by hand (`registry.kinds.roster_renumber`)."""
+
 
 class NumberedRow(NamedTuple):
     """A row's place in the roster, for the order rules (a tuple: one per row, built fast)."""
@@ -74,7 +80,7 @@ def order_problems(rows: Sequence[NumberedRow], technician: bool) -> list[Proble
         step = "跳号" if number.sequence > previous.sequence else "倒序"
         was = f"改正后应为 {previous}" if corrected else f"是 {previous}"
         rule = (
-            f"编号{step}：上一行（第{row}行）{was}，这一行应为 {expected}。"
+            f"编号{step}：上一行（第{row}行）{was}{SHOULD_BE}{expected}。"
             "证书编号按名册顺序、分等级逐号编排，请用 certreg number 重新编号"
         )
         problems.append(

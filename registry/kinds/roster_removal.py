@@ -16,13 +16,19 @@ from registry.kinds.roster_footer import FOOTER_COLUMN, found_counts, shown_coun
 from registry.kinds.roster_remarks import REMOVAL, WITHHELD_CLAUSE
 from registry.sheets.table import Table
 
+MOVE_UP = "；按附件3 四，其后同一等级各行的编号须依次前移、不能跳号"
+"""What removing a row whose level has numbered rows after it takes of their numbers, for a
+roster numbered by hand: `registry.kinds.roster_renumber` tells a roster ``certreg number``
+numbered to number it again instead (the numbers it handed out are never given to others)."""
+
 
 @dataclass(frozen=True)
 class _Removal:
-    """What removing a level's failing rows leaves: the footer's count, the rows that remain."""
+    """What removing a level's failing rows leaves: the footer's count (None: no footer counts
+    the level), the rows that remain."""
 
     letter: str
-    count: int
+    count: int | None
     remaining: int
     failing: int
 
@@ -35,15 +41,17 @@ class _Removal:
         level = LEVELS[self.letter].removesuffix("工")
         if rest and self.count == self.remaining:  # withheld, and the footer counts it out
             rest += f"，并在页脚“同意{level} {self.count} 人”中计入此人"  # each issued: +1
-        if self.count == self.remaining:
+        if self.count is None:
+            note = REMOVAL
+        elif self.count == self.remaining:
             note = f"{REMOVAL}（页脚“同意{level} {self.count} 人”已不含此人，不用改）"
         else:
             note = f"{REMOVAL}，并把页脚“同意{level} {self.count} 人”改为 {self.remaining} 人"
-        if self.failing > 1:
+        if self.failing > 1 and self.count is not None:
             note += f"（本名册{level}共 {self.failing} 行不合格）"
         row = problem.row or 0
         if row in numbered and any(r > row and letters.get(r) == self.letter for r in numbered):
-            note += "；按附件3 四，其后同一等级各行的编号须依次前移、不能跳号"
+            note += MOVE_UP
         return replace(problem, rule=rule + note + rest)
 
 
@@ -53,13 +61,14 @@ def advise_failing_rows(
     """A row that failed its examination is removed from the roster — and then the footer's
     count for its level, and the numbers of the level's later rows, must fit what is left: say
     so now, so that the clerk's next attempt does not fail on them (§四.(六)1, 附件3 四). A
-    footer that already leaves the failing rows out is no problem of its own."""
-    found = found_counts(table)
+    footer that already leaves the failing rows out is no problem of its own. A roster without
+    a footer is told to remove the row too: its message only said the row failed."""
     removed = (EXAM_CLAUSE, WITHHELD_CLAUSE)  # failed, or withheld by its remarks
     failing_rows = {p.row for p in problems if p.row is not None and p.clause in removed}
-    if found is None or not failing_rows:
+    if not failing_rows:
         return problems
-    declared, named = found.counts, found.named
+    found = found_counts(table)
+    declared, named = (found.counts, found.named) if found is not None else ({}, frozenset())
     failing = Counter(letters[row] for row in failing_rows if row in letters)
     remaining = Counter(letters.values())
     remaining.subtract(failing)
@@ -73,9 +82,10 @@ def advise_failing_rows(
         if problem.column == FOOTER_COLUMN and problem.value in settled:
             continue
         letter = letters.get(problem.row or 0)
-        count = declared.get(letter or "")
-        if problem.clause in removed and letter and isinstance(count, int):
-            removal = _Removal(letter, count, remaining[letter], failing[letter])
+        if problem.clause in removed and letter:
+            count = declared.get(letter)
+            counted = count if isinstance(count, int) else None
+            removal = _Removal(letter, counted, remaining[letter], failing[letter])
             advised.append(removal.advise(problem, letters, numbered))
         else:
             advised.append(problem)

@@ -25,6 +25,7 @@ from registry.kinds.roster_documents import document_problems_across
 from registry.kinds.roster_history import collected_rewritten, history_problems
 from registry.kinds.roster_holders import registered_holders
 from registry.kinds.roster_holdings import check_holdings, holdings_reader
+from registry.kinds.roster_renumber import renumbered
 from registry.kinds.roster_result import RosterResult
 from registry.kinds.roster_rows import check_rows
 from registry.kinds.roster_versions import (
@@ -163,6 +164,7 @@ def check_roster(
         *provincial_region(conn, result, entry),
     ]
     problems += new_rows_order_problems(conn, result, entry)
+    problems = renumbered(conn, result, entry, problems)  # after a row removed: not moved up
     problems = registered_before(conn, result, entry, problems)
     problems = issued_failing(conn, result, entry, problems)
     problems = _with_next_free(conn, result, problems)

@@ -5,10 +5,11 @@ number twice (附件3 四: numbers are taken in order, never reused)."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
 from registry.domain.name_changes import another_name
+from registry.domain.numbers import prefix_of
 from registry.store.writes import tables
 
 
@@ -154,3 +155,25 @@ def open_run_of(
         (letter, year_code, region, sequence),
     ).fetchone()
     return None if row is None else str(row[0])
+
+
+def runs_handing_out(conn: sqlite3.Connection, numbers: Iterable[str]) -> list[tuple[str, str]]:
+    """The (first, last) numbers of each numbering run's level that handed out any of
+    ``numbers`` (well-formed), in number order: a roster numbered by ``certreg number``, whose
+    numbers are never handed out again — a row removed from it is mended by numbering it again,
+    not by moving the later numbers up onto other holders."""
+    sequences: dict[str, set[int]] = {}
+    for number in numbers:
+        prefix = prefix_of(number)
+        sequences.setdefault(prefix, set()).add(int(number[len(prefix) :]))
+    spans = set()
+    for prefix, held in sequences.items():
+        low, high = min(held), max(held)
+        for first, last in conn.execute(
+            "SELECT first_sequence, last_sequence FROM numbering WHERE letter || year_code ||"
+            " region = ? AND first_sequence <= ? AND last_sequence >= ?",
+            (prefix, high, low),
+        ):
+            if any(first <= sequence <= last for sequence in held):
+                spans.add((f"{prefix}{first:04d}", f"{prefix}{last:04d}"))
+    return sorted(spans)
