@@ -28,6 +28,7 @@ from tests.registers import (
     TECHNICIANS,
     RegisterFactory,
     approval_row,
+    as_xls,
     footer,
     status_event,
     technician_row,
@@ -776,6 +777,21 @@ def test_usage_errors(registered: RegisterFactory, db_path: Path) -> None:
         str(db_path),
     )
     assert code == 2 and "9999" in output
+
+
+def test_an_xls_roster_is_refused_with_what_to_do_and_help_says_so(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """The sync reads an .xls, certreg number does not (its copy keeps the original's format):
+    neither --help nor the README said so, and the refusal did not name the file."""
+    xlsx = registered.add("new.xlsx", [approval_row("", "王芳")], MIANYANG)
+    as_xls(xlsx, tmp_path / "new.xls")
+    code, output = number(tmp_path / "new.xls", tmp_path / "out.xls", db_path)
+    assert code == 2 and not (tmp_path / "out.xls").exists()
+    assert "new.xls 是 .xls 文件：请在 Excel 或 WPS 中把它另存为 .xlsx" in output
+    assert "再对 new.xlsx 运行 certreg number" in output
+    code, output = run("number", "--help")
+    assert code == 0 and ".xls、.ods 文件请先在" in output and "另存为 .xlsx" in output
 
 
 def test_an_output_folder_that_does_not_exist_is_a_message(

@@ -82,6 +82,8 @@ def number_command(
 ) -> None:
     """给审批（审核）名册中还没有“颁发证书编号”的行编号，写出编号后的副本。
 
+    名册文件须为 .xlsx 或 .csv（编号副本与原文件同格式）；.xls、.ods 文件请先在 Excel 或 WPS 中另存为 .xlsx。
+
     按名册顺序、分等级，从登记库（及此前的编号记录、本文件）已用的编号之后逐号编排（§四.(四)、§四.(五)3、附件3）。不能发证的行（考核不合格、发证机关无权核发该等级）会被指出，此时不写出任何文件。副本保留标题、表头和页脚；之后照常用 certreg sync 导入。
 
     示例：
@@ -250,7 +252,11 @@ def _check_number_options(file: Path, kind: str, authority: str, region: str, ou
             f"--out 所在的文件夹 {out.parent} 不存在：请先建好该文件夹，或换一个位置"
         )
     if file.suffix.lower() not in (".xlsx", ".csv"):
-        raise UsageProblem("certreg number 只处理 .xlsx 和 .csv 文件，请先另存为 .xlsx")
+        raise UsageProblem(
+            f"certreg number 只处理 .xlsx 和 .csv 文件（编号副本与原文件同格式），{file.name} 是 "
+            f"{file.suffix.lower() + ' ' if file.suffix else '无扩展名的'}文件：请在 Excel 或 WPS 中把它另存为 .xlsx"
+            f"（Excel 工作簿），再对 {file.stem}.xlsx 运行 certreg number"
+        )
     if out.suffix.lower() != file.suffix.lower():  # a CSV's text written into an .xlsx
         raise UsageProblem(
             f"--out 应与原名册同为 {file.suffix.lower()} 文件：副本保留原文件的格式，"
