@@ -4,6 +4,7 @@ refused rows in staff's history of their number, and hints a clerk can act on.""
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -266,16 +267,18 @@ def test_a_type_with_a_types_word_in_it_is_asked_which_it_means(
     assert code == 1 and rules == [f"类型应为 换发、补发 或 撤销{asked}"]
 
 
+@pytest.mark.parametrize("typed", ["不予补发", "不同意换发", "不准撤销", "补发驳回"])
 def test_a_refused_application_is_told_it_is_no_change_to_register(
-    roster: RegisterFactory, db_path: Path
+    roster: RegisterFactory, db_path: Path, typed: str
 ) -> None:
-    """不予补发 — a 补发 applied for and refused — was asked 是否为“补发”？: the one thing it is not."""
-    event = {**status_event("补发", "Z1122020001", "周杰", "2013-01-10"), "类型": "不予补发"}
+    """不予补发 — a 补发 applied for and refused — was asked 是否为“补发”？: the one thing it is
+    not; so were 不同意换发, 不准撤销, 补发驳回."""
+    event = {**status_event("补发", "Z1122020001", "周杰", "2013-01-10"), "类型": typed}
     roster.add("changes.xlsx", [event], MIANYANG_CHANGES)
     code, report = sync(roster.folder, db_path)
     rules = [rule for _, column, rule, _ in problems_of(report, "changes.xlsx") if column == "类型"]
     assert code == 1 and rules == [
-        "类型应为 换发、补发 或 撤销：“不予补发”是未获批准的申请，证书没有变更，不在本表登记"
+        f"类型应为 换发、补发 或 撤销：“{typed}”是未获批准的申请，证书没有变更，不在本表登记"
         "（请删去这一行）"
     ]
 
@@ -293,3 +296,6 @@ def test_a_type_in_traditional_characters_is_read_as_the_notices_word(
     roster.add("changes.xlsx", [event], MIANYANG_CHANGES)
     code, report = sync(roster.folder, db_path)
     assert code == 0, report
+    with closing(sqlite3.connect(db_path)) as conn:
+        types = conn.execute("SELECT type FROM status_events WHERE number = ?", [number])
+        assert [t for (t,) in types] == [meant]

@@ -80,17 +80,8 @@ def whole_dates(text: str) -> Markup:
 _CONTACT = re.compile(r"([^。]*电话：)((?:[^。（(]|[（(][^）)]*[）)])+)")
 """A sentence up to its 电话： and the phone after it, which `Authority.contact_line` writes
 last: the phone runs to the sentence's end (its 。, or the text's; not one inside the phone's
-own brackets, 028-86113498（工作日。节假日除外）), the ）of a bracket opened before 电话： aside —
-`Contacts.text_for`'s （电话未收录，可联系…，电话：…）。"""
-
-
-def _phone_split(sentence: str, rest: str) -> tuple[str, str]:
-    """``rest`` (after a 电话：) as the phone and what follows it: a ）closing a bracket the
-    sentence opened before the phone is no part of it."""
-    opened = sum(sentence.count(c) for c in "（(") > sum(sentence.count(c) for c in "）)")
-    if opened and rest[-1] in "）)":
-        return rest[:-1], rest[-1]
-    return rest, ""
+own brackets, 028-86113498（工作日。节假日除外）). What follows its last digit — the ）of
+`Contacts.text_for`'s （电话未收录，可联系…，电话：…）— is never linked (`dial_parts`)."""
 
 
 def _linked(phone: str) -> str:
@@ -113,7 +104,6 @@ def dialable(text: str) -> Markup:
     # rather than found again in escaped text, whose entities (&#39;) hold digits and a ;
     shown, start = [], 0
     for found in _CONTACT.finditer(text):
-        phone, after = _phone_split(found[1], found[2])
-        shown += [whole_dates(text[start : found.end(1)]), _linked(phone), escape(after)]
+        shown += [whole_dates(text[start : found.end(1)]), _linked(found[2])]
         start = found.end()
     return Markup("".join(map(str, [*shown, whole_dates(text[start:])])))
