@@ -354,6 +354,59 @@ def test_a_long_line_of_letters_a_digit_is_typed_as_is_split_at_once() -> None:
     assert bounded(code, seconds=10).strip() in ("1", "2")
 
 
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("Z1122020123，周杰，后勤", "周杰"),
+        ("Z1122020123、周杰、后勤", "周杰"),
+        ("Z1122020123；周杰；后勤部；13800001111", "周杰"),
+        ("周杰，Z1122020123，后勤", "周杰"),
+        ("1，Z1122020123，周杰", "周杰"),
+        ("Z1122020123 周杰 后勤", "周杰"),
+        ("Z1122020123 周杰 13800001111", "周杰"),
+        ("周杰 Z1122020123 后勤部", "周杰"),
+        ("Z1122020123 周　杰 一车间", "周　杰"),
+        ("Z1122020123 阿依古丽 买买提", "阿依古丽 买买提"),  # one name, matched without its space
+        ("Z1122020123 欧阳 志科", "欧阳 志科"),
+    ],
+)
+def test_a_column_after_the_name_is_no_part_of_it(line: str, name: str) -> None:
+    """A phone review: Z1122020123，周杰，后勤 (a phone keyboard's comma), Z1122020123 周杰 后勤
+    and Z1122020123 周杰 13800001111 were read with the name 周杰，后勤, 周杰 后勤, 周杰
+    13800001111 — a real certificate 未查到, a wrong name counted against its number; 周杰
+    Z1122020123 后勤部 as the number 周杰 Z1122020123. A name's second half stays its own."""
+    assert split_line(line) == ["Z1122020123", name]
+
+
+def test_a_line_of_columns_without_a_name_beside_its_number_is_unread() -> None:
+    """Z1122020123，13800001111，后勤 has no name beside the number: refused as typed, not
+    checked with 13800001111 or 后勤 as the name."""
+    read = parse_lines(f"Z1122020123，13800001111，后勤\n{VALID[0]} {VALID[1]}")
+    assert [line for line, _ in read.items] == [2]
+    assert read.unread == ["第1行应为“证书编号 姓名”：Z1122020123，13800001111，后勤"]
+
+
+def test_a_typed_header_says_where_the_name_is() -> None:
+    """证书编号，部门，姓名 over Z1122020123，后勤，周杰: the column beside the number is the
+    department, the header says, and the name is the third."""
+    text = "证书编号，部门，姓名\nZ1122020123，后勤，周杰\nC1122020002 行政 吴敏\n"
+    read = parse_lines(text)
+    assert [(item.number, item.name) for _, item in read.items] == [
+        ("Z1122020123", "周杰"),
+        ("C1122020002", "吴敏"),
+    ]
+
+
+def test_the_watch_page_reads_a_line_with_the_holder_s_department(app_client: AppClient) -> None:
+    """The help text says other columns (部门) do not matter; the form refused Z1122020123 周杰
+    后勤 as 编号与姓名不相符."""
+    lines = f"证书编号，姓名，部门\n{VALID[0]}，{VALID[1]}，后勤\nZ1122020123 周杰 行政\n"
+    with app_client() as client:
+        created = client.post("/watch", data={"entries": lines, "csrf_token": csrf_token(client)})
+    assert created.status_code == 200, context_of(created).get("error")
+    assert context_of(created)["watch"].numbers == (VALID[0], "Z1122020123")
+
+
 def test_a_line_of_a_level_alone_is_read_as_typed() -> None:
     """Nothing but a level: not read as an empty line (told nothing), but refused as typed."""
     assert split_line("初级工") == ["初级工"]
@@ -1073,7 +1126,10 @@ def test_each_change_says_what_to_do(
     assert says in event_advice(event)
 
 
-@pytest.mark.parametrize("header", ["证书编号 姓名", "姓名，证书编号"])
+@pytest.mark.parametrize(
+    "header",
+    ["证书编号 姓名", "姓名，证书编号", "证书编号，姓名，部门", "序号  证书编号    姓名  部门"],
+)
 def test_a_header_typed_as_the_first_line_is_no_certificate(header: str) -> None:
     """The box asks for "证书编号 姓名" a line: a list that began with it was refused as
     第1行证书的编号与姓名不相符."""

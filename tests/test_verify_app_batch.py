@@ -34,7 +34,13 @@ from tests.verify_fixtures import (
     registry_db,
 )
 from verify_app import batch_page
-from verify_app.batch_notes import NAME_ONLY, NOTE_ADVICE, NOTE_LABEL, UNCHECKED_ADVICE
+from verify_app.batch_notes import (
+    COLUMNS_ADVICE,
+    NAME_ONLY,
+    NOTE_ADVICE,
+    NOTE_LABEL,
+    UNCHECKED_ADVICE,
+)
 from verify_app.forms import render
 from verify_app.presentation import dialable
 
@@ -1230,6 +1236,48 @@ def test_a_header_typed_on_one_line_of_a_pasted_list_is_its_header(
         page = _paste(client, pasted)
     results = page.context["results"]
     assert [(r["row"], r["result"]) for r in results] == [("2", "valid"), ("3", "revoked")]
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "证书编号，姓名，部门\n{0}，{1}，后勤\n{2}，{3}，行政\n",
+        "{0}、{1}、后勤\n{3}、{2}、行政\n",
+        "证书编号 姓名 部门\n{0} {1} 后勤\n{2} {3} 13800001111\n",
+        "证书编号    姓名     部门\n{0}    {1}     后勤\n{2}    {3}     行政\n",
+        "{1} {0} 后勤部\n{2}；{3}；财务科；13800001111\n",
+        "证书编号，部门，姓名\n{0}，后勤，{1}\n{2}，行政，{3}\n",
+    ],
+    ids=["full-width commas", "enumeration commas", "spaces", "aligned", "no header", "name last"],
+)
+def test_a_pasted_list_s_other_columns_are_no_part_of_the_name(
+    app_client: AppClient, pasted: str
+) -> None:
+    """A phone review: Z1122020123，周杰，后勤 under 证书编号，姓名，部门 — a phone keyboard's comma
+    — was checked with the name 周杰，后勤, and the header taken for a note: a real certificate
+    未查到, a forgery report offered and a wrong name counted against its number. So were
+    columns typed with 、 or spaces; the header says where the name is."""
+    with app_client() as client:
+        page = _paste(client, pasted.format(*VALID, *REVOKED))
+    results = page.context["results"]
+    assert [(r["result"], r["typed_name"]) for r in results] == [
+        ("valid", VALID[1]),
+        ("revoked", REVOKED[1]),
+    ]
+
+
+def test_a_pasted_line_without_a_name_beside_its_number_is_not_checked(
+    app_client: AppClient,
+) -> None:
+    """Z1122020123，13800001111，后勤: no column beside the number can be the name — it is not
+    checked, told how to write the line, rather than checked with its columns as the name."""
+    pasted = f"{VALID[0]}，13800001111，后勤\n{REVOKED[0]}，{REVOKED[1]}\n"
+    with app_client() as client:
+        page = _paste(client, pasted)
+    first, second = page.context["results"]
+    assert (first["row"], first["label"], first["result"]) == ("1", "未查验", "")
+    assert first["advice"] == COLUMNS_ADVICE
+    assert (second["row"], second["result"]) == ("2", "revoked")
 
 
 def test_a_mistyped_number_keeps_the_name_written_after_it(app_client: AppClient) -> None:

@@ -43,6 +43,7 @@ from verify_app.batch_columns import (
     number_like,
 )
 from verify_app.batch_notes import advice, nothing_to_check, typed_name
+from verify_app.list_headers import HeaderPlaces, header_places
 from verify_app.quotas import KEY_HELP, MAX_UPLOAD_ROWS
 from verify_app.watch_lines import split_line
 
@@ -160,18 +161,35 @@ def _readable(typed: dict[str, str]) -> tuple[dict[str, str], str]:
     return kept, "；".join(f"{why}（此项未核对）" for why in unread.values())
 
 
-def _pair(row: Sequence[str], columns: Columns) -> tuple[str, str]:
+def _pair(
+    row: Sequence[str], columns: Columns, header: HeaderPlaces | None = None
+) -> tuple[str, str]:
     """A row's number and name; in a list without header, both written in one cell too
-    (Z1122020123 周杰, as the watch form takes them)."""
+    (Z1122020123 周杰, as the watch form takes them), with the list's other columns when the
+    header typed over them names them (证书编号，姓名，部门). Neither when the cell's columns
+    hold a number but no name beside it (Z1122020123，13800001111，后勤): the row is left
+    unchecked (`verify_app.batch_notes.advice`), not checked with its columns as the name."""
     number, name = _cell(row, columns.number), _cell(row, columns.name)
     if columns.header is None and number_like(name) and not number_like(number):
         number, name = name, number  # this row in the other order (without header: 先后均可)
     if columns.header is None and number:
-        parts = split_line(number)  # Z1122020123 周杰 in one cell; not 制表人 王五, G… 补
+        parts = split_line(number, header)  # Z1122020123 周杰 in one cell; not 制表人 王五
         if len(parts) == 2 and _typed_number(parts[0]):
             if not name or name_like(parts[1]):
                 return parts[0], parts[1]
+        if len(parts) > 2 and not name and any(map(number_like, parts)):
+            return "", ""
     return number, name
+
+
+def _typed_header(
+    rows: Sequence[tuple[int, Sequence[str]]], columns: Columns
+) -> HeaderPlaces | None:
+    """Where the header typed on one line over a pasted list puts the number and the name."""
+    if columns.header is not None or not columns.start:
+        return None
+    filled = [cell for cell in rows[columns.start - 1][1] if cell.strip()]
+    return header_places(filled[0]) if len(filled) == 1 else None
 
 
 _MISTYPED = re.compile(
@@ -199,9 +217,10 @@ def read_batch(
         raise BatchFileProblem("上传的文件是空的：请选择填好证书编号和姓名的文件后重新上传")
     rows, set_aside = _sheet_rows(filename, data, most, metered)
     columns = find_columns(rows)
+    places = _typed_header(rows, columns)
     batch, problems, unchecked = [], [], []
     for line, row in rows[columns.start :]:
-        number, name = _pair(row, columns)
+        number, name = _pair(row, columns, places)
         typed = {field: _cell(row, i) for field, i in columns.confirms.items()}
         if nothing_to_check(row, number, name):
             if any(row):

@@ -17,6 +17,14 @@ from verify_app.list_headers import NAME_HEADERS, NUMBER_HEADERS
 
 UNCHECKED_ADVICE = "此行没有可查验的证书编号和姓名，未查验。"
 NAME_ONLY = "此行证书编号为空，未查验。如要查验，请填写证书编号后重新上传。"
+COLUMNS_ADVICE = (
+    "此行有证书编号，但没能从其他各列中分出姓名（证书编号前后一列应是姓名，不能有数字），未查验。"
+    "请每行按“证书编号，姓名”填写，其他列写在后面，或在第一行加上各列的表头（如 证书编号，姓名，部门）"
+    "后重新提交。"
+)
+"""A pasted line of more columns than the two, the name's not beside the number's
+(`verify_app.batch_files`): its columns were checked as the name, and a real certificate was
+told 未查到."""
 NOTE_ADVICE = "此行不是要查验的人（名单的标题、说明、合计、签字或日期），未查验。"
 """The advice of a note of the list (`advice`): not counted as 未查验 in the page's summary."""
 NOTE_LABEL = "名单说明"
@@ -105,6 +113,8 @@ def advice(row: Sequence[str], number: str, name: str, headerless: bool, outside
     if _person(alone, outside):
         return NAME_ONLY
     filled = [cell.strip() for cell in row if cell.strip()]
+    if not (number or name) and len(filled) == 1 and number_like(filled[0]):
+        return COLUMNS_ADVICE  # Z1122020123，13800001111，后勤: no name beside the number
     if _a_total(row, number, name) or (filled and all(map(_signed, filled))):
         return NOTE_ADVICE
     if _header_again(number, name) or (number and _SIGN_OFF.match(name)):

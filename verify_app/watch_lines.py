@@ -9,7 +9,7 @@ from typing import NamedTuple
 from registry.domain.levels import LETTER_OF_LEVEL
 from registry.domain.numbers import SEPARATORS
 from verify_app.answers import MAX_NAME_CHARS, MAX_NUMBER_CHARS, Item, listed, too_long
-from verify_app.list_headers import typed_header
+from verify_app.list_headers import HeaderPlaces, header_places
 from verify_app.quotas import MAX_UPLOAD_ROWS
 
 MAX_WATCH_ITEMS = MAX_UPLOAD_ROWS
@@ -93,19 +93,27 @@ def _split(line: str) -> list[str]:
     return line.rsplit(None, 1) or [line]  # an empty cell is one empty part
 
 
-def split_line(line: str) -> list[str]:
+def split_line(line: str, header: HeaderPlaces | None = None) -> list[str]:
     """``编号 姓名`` as typed on one line — a comma (either width), 、, a tab or a semicolon
     between them, or nothing but the end of the number (`_split`): [number, name], or what
     could be told apart when that is not two parts. A list's own numbering before it (1.
     2、 3） (4) ⑤, as a chat message lists applicants) is not the certificate's number, nor are
-    the labels a chat message puts before each (证书号J1122010002, 姓名：杨丽) part of either."""
+    the labels a chat message puts before each (证书号J1122010002, 姓名：杨丽) part of either.
+    A line of more columns (a 部门, a phone) gives its number and name (`_columns`), read where
+    the list's typed ``header`` puts them."""
     line = _LABELS.sub(" ", _LIST_MARK.sub("", line.strip(), count=1)).strip()
-    line = _without_level(line)
-    parts = _SEPARATORS.split(line, maxsplit=1)
-    if len(parts) == 1:
-        parts = _split(line)
-    if len(parts) == 2 and _name_first(*parts):  # 张三 Z1122020123, pasted from 姓名 | 证书编号
-        parts.reverse()
+    cells = [cell.strip() for cell in _SEPARATORS.split(line)]
+    if sum(1 for cell in cells if cell) > 2:
+        parts = _columns(cells, header)
+    elif header and header.titles > 2 and (placed := _placed(line.split(), header)):
+        parts = placed  # 证书编号 姓名 部门 over Z1122020123 周杰 后勤: a word a column
+    else:
+        line = _without_aside(_without_level(line))
+        parts = _SEPARATORS.split(line, maxsplit=1)
+        if len(parts) == 1:
+            parts = _split(line)
+        if len(parts) == 2 and _name_first(*parts):  # 张三 Z1122020123, pasted from 姓名 | 证书编号
+            parts.reverse()
     return [parts[0].strip().rstrip(_AFTER_NUMBER), *(p.strip(_AROUND_NAME) for p in parts[1:])]
 
 
@@ -128,6 +136,73 @@ def _without_level(line: str) -> str:
     words = [word.rstrip("。.") for word in _WORDS.split(line) if word]
     kept = [word for word in words if word not in LETTER_OF_LEVEL]
     return " ".join(kept) if kept and len(kept) < len(words) else line
+
+
+def _columns(cells: list[str], header: HeaderPlaces | None) -> list[str]:
+    """The number and the name of a line of more than two columns (Z1122020123，周杰，后勤 —
+    as a phone's keyboard types its comma), the rest ignored: where the list's header puts them
+    when the line has its columns; else the number's column and the name's beside it — before
+    it (周杰，Z1122020123，后勤) or after it (1，Z1122020123，周杰) — without a digit or a level.
+    The 部门 was read as part of the name, and a real certificate answered 未查到 with a
+    forgery report offered. When no name can be told, the columns: a line left unread."""
+    if header and (len(cells) == header.titles or abs(header.number - header.name) > 1):
+        return _placed(cells, header) or cells
+    kept = [cell for cell in cells if cell and cell.rstrip("。.") not in LETTER_OF_LEVEL]
+    whole = (i for i, cell in enumerate(kept) if NUMBER_AT_START.match(cell))
+    at = next(whole, next((i for i, cell in enumerate(kept) if _NUMBER_CELL.match(cell)), -1))
+    for near in (at - 1, at + 1) if at >= 0 else ():
+        if 0 <= near < len(kept) and not any(c.isdigit() for c in kept[near]):
+            return [kept[at], kept[near]]
+    return cells
+
+
+def _placed(cells: list[str], header: HeaderPlaces) -> list[str] | None:
+    """The number and the name where ``header`` puts them, when ``cells`` are its columns: a
+    number with a digit in it, a name without one."""
+    if len(cells) != header.titles:
+        return None
+    number, name = cells[header.number], cells[header.name]
+    if not any(c.isdigit() for c in number) or not name or any(c.isdigit() for c in name):
+        return None
+    return [number, name]
+
+
+_NUMBER_CELL = re.compile("[A-Za-zＡ-Ｚａ-ｚ][^\u3400-\u9fff]*[0-9０-９]")
+"""A column holding a number, mistyped too: a letter, then a digit before any Chinese."""
+_UNIT = re.compile(
+    "[\u3400-\u9fff]*(?:[一二三四五六七八九十甲乙丙丁]|[\u3400-\u9fff]{2})"
+    "(?:部|科|处|室|组|队|班|车间|中心|办|所|站|厂|公司|工区)"
+)
+"""A department's word (后勤部, 财务科, 一车间, 二班, 技术中心): never the second half of a name
+typed with a space (阿依古丽 买买提) — two letters before 部 or 科 at least (欧阳 志科 is one)."""
+_DEPARTMENTS = frozenset(
+    "后勤 行政 财务 人事 人力资源 销售 生产 技术 质检 质量 安全 安保 保卫 采购 仓储 设备 "
+    "工程 市场 研发 综合 物流 工会 党办 运营 客服 信息 维修 机修 电工 办公室".split()
+)
+"""Departments written without 部 or 科 (周杰 后勤, 吴敏 行政)."""
+_MOST_ASIDES = 3
+"""Words after the name dropped at most (部门, 电话, 工号): a 40 KB line is not searched for
+each of its words."""
+
+
+def _without_aside(line: str) -> str:
+    """A line typed with spaces without the words after its number and name that are neither
+    (Z1122020123 周杰 13800001111, 周杰 Z1122020123 后勤部): a word with a digit or a
+    department's — a name's second half (阿依古丽 买买提) stays, the registry's names being
+    matched without their spaces (`registry.domain.names.same_holder`)."""
+    for _ in range(_MOST_ASIDES):
+        words = line.rsplit(None, 2)
+        if len(words) < 3:
+            break
+        head, last = line.rstrip()[: -len(words[-1])].rstrip(), words[-1]
+        aside = any(c.isdigit() for c in last) or last in _DEPARTMENTS or _UNIT.fullmatch(last)
+        found = NUMBER_AT_START.search(head)
+        if not aside or not found:
+            break
+        if len("".join((head[: found.start()] + head[found.end() :]).split())) < 2:
+            break  # no name beside the number: Z11 2202 0123 4 is a number mistyped
+        line = head
+    return line
 
 
 def _name_first(first: str, second: str) -> bool:
@@ -173,11 +248,14 @@ def parse_lines(text: str) -> Lines:
         raise WatchProblem(f"一个关注列表最多 {MAX_WATCH_ITEMS} 份证书，本次填了 {filled} 行。")
     items: list[tuple[int, Item]] = []
     unread: list[str] = []
+    header: HeaderPlaces | None = None
     for number, line in enumerate(lines, 1):
         line = line.strip()
-        if not line or (not items and not unread and typed_header(line)):  # 证书编号 姓名
+        if not line:
             continue
-        parts = split_line(line)
+        if not items and not unread and not header and (header := header_places(line)):
+            continue  # 证书编号 姓名: the list's header, where its lines put the two
+        parts = split_line(line, header)
         if len(parts) != 2 or not parts[0] or not parts[1]:
             unread.append(f"第{number}行应为“证书编号 姓名”：{line[:60]}")
         elif "number" in (fields := too_long(parts[0], parts[1])):
