@@ -1409,6 +1409,47 @@ def test_a_row_added_after_the_next_number_went_to_an_exchange_is_sent_to_a_new_
     assert "请把新增的人员列入新的名册（另一个文件名），用 certreg number 编号" in rule
 
 
+def test_a_gap_left_by_the_versions_own_row_left_out_is_told_apart(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """A version leaves out 郑浩's Z1122020902 (a conflict: kept) and adds a row numbered …904
+    after a 换发 took …903: both skipped numbers were told 已登记给别的证书, and the clerk looked
+    for another certificate holding …902 (a clerk's review). Each is said as what it is."""
+    exchange = status_event("换发", "Z1122020901", "周杰", "2013-01-10", "Z1122020903")
+    roster.add("changes.xlsx", [exchange], CHANGES)
+    assert sync(roster.folder, db_path)[0] == 0
+    roster.add("mianyang.xlsx", [approval_row("Z1122020901", "周杰")], MIANYANG)
+    assert sync(roster.folder, db_path)[0] == 0  # the row left out: a conflict, kept
+    rows = [approval_row("Z1122020901", "周杰"), approval_row("Z1122020904", "吴敏")]
+    roster.add("mianyang.xlsx", rows, MIANYANG)
+    [(row, _, rule, _)] = refused(roster, db_path, "mianyang.xlsx")
+    assert row == 5
+    assert rule.startswith(
+        "编号跳号：Z1122020902（郑浩）是本名册已登记的证书，这一版漏列了它的那一行：请把那一行"
+        "放回原处"
+    )
+    assert "跳过的 Z1122020903 已登记给别的证书" in rule
+    assert "Z1122020902、" not in rule
+
+
+def test_a_gap_left_by_the_versions_own_row_left_out_is_not_the_added_rows_number(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """The version leaves out …902 and adds …904 with …903 free: it was told 应为 Z1122020902,
+    郑浩's issued number (kept though left out). It is told …902's row goes back, and …903."""
+    roster.add("mianyang.xlsx", [approval_row("Z1122020901", "周杰")], MIANYANG)
+    assert sync(roster.folder, db_path)[0] == 0
+    rows = [approval_row("Z1122020901", "周杰"), approval_row("Z1122020904", "吴敏")]
+    roster.add("mianyang.xlsx", rows, MIANYANG)
+    [(row, _, rule, _)] = refused(roster, db_path, "mianyang.xlsx")
+    assert row == 5 and rule.startswith("编号跳号：Z1122020902（郑浩）是本名册已登记的证书")
+    assert "这一行应为 Z1122020903。" in rule and "应为 Z1122020902" not in rule
+    # as told: the row left out back in its place, the added one …903
+    put_back = [*rows[:1], approval_row("Z1122020902", "郑浩"), approval_row("Z1122020903", "吴敏")]
+    roster.add("mianyang.xlsx", put_back, MIANYANG)
+    assert sync(roster.folder, db_path)[0] == 0
+
+
 def test_a_changed_date_of_an_applied_reissue_is_not_a_second_reissue(
     roster: RegisterFactory, db_path: Path
 ) -> None:

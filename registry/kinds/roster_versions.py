@@ -15,11 +15,11 @@ from itertools import pairwise
 from registry.domain.documents import document_key
 from registry.domain.exam import EXAM_CLAUSE
 from registry.domain.names import normalise_name
-from registry.domain.numbers import CertificateNumber, parse
 from registry.domain.problems import NEW_DATES, NEW_NAME, NEW_UNIT, Problem
 from registry.domain.statuses import REVOKED
 from registry.kinds.base import RegisterEntry, kept_nothing
 from registry.kinds.roster_cells import NUMBER_COLUMN
+from registry.kinds.roster_gaps import gap_told
 from registry.kinds.roster_remarks import WITHHELD_CLAUSE
 from registry.kinds.roster_result import RosterResult
 from registry.kinds.roster_rules import revoke_instead
@@ -88,13 +88,9 @@ def new_rows_order_problems(
             continue
         if problem.row not in added:
             continue
-        skipped = _skipped(result, problem.row)
-        if skipped and all(number in registered for number in skipped):
-            continue
-        if skipped and all(_held(conn, number) for number in skipped):
-            said = "、".join(skipped) if len(skipped) <= 3 else f"{skipped[0]} – {skipped[-1]}"
-            problem = replace(problem, rule=_ROSTER_CLOSED.format(numbers=said))
-        kept.append(problem)
+        gap = gap_told(conn, result, entry, registered, problem)
+        if gap is not None:
+            kept.append(gap)
     return kept
 
 
@@ -167,41 +163,6 @@ def _put_back(number: str, earlier: str | None, rows: dict[str, int]) -> str:
         f"{number} 已登记，在已登记的名册中{where}，这一版移动了它：请恢复已登记名册的行序，"
         f"把这一行{back}。已登记证书的编号不能改动（§四.(三)、§五.(三)）"
     )
-
-
-_ROSTER_CLOSED = (
-    "编号跳号：跳过的 {numbers} 已登记给别的证书（如换发、补发的新证书或另一份名册），不能再用，"
-    "这一行也就排不进本名册的编号顺序。已登记的名册不能再在其后加人：请把新增的人员列入新的"
-    "名册（另一个文件名），用 certreg number 编号"
-)
-"""An added row's gap no number can close: the next number of its level went to another
-certificate after the roster was loaded. "应为 …04" sent the clerk to a number taken, whose
-refusal named …05 as free — each advice the other's problem (an auditor's review)."""
-
-
-def _held(conn: sqlite3.Connection, number: str) -> bool:
-    return (
-        conn.execute("SELECT 1 FROM certificates WHERE number = ?", (number,)).fetchone()
-        is not None
-    )
-
-
-def _skipped(result: RosterResult, row: int) -> list[str]:
-    """The numbers of its level an added row skips after the row before (none: no gap) — if
-    they are certificates of this register the new version leaves out, they are issued and
-    kept (a conflict) and the next number follows them: telling the clerk to number the row
-    into that gap would give it an issued number."""
-    last: dict[str, CertificateNumber] = {}  # by prefix: the number of the row before
-    for at, _, number in result.numbers:
-        parsed = parse(number)
-        before = last.get(parsed.prefix)
-        if at == row:
-            if before is None or parsed.sequence <= before.sequence + 1:
-                return []
-            skipped = range(before.sequence + 1, parsed.sequence)
-            return [str(before._replace(sequence=k)) for k in skipped]
-        last[parsed.prefix] = parsed
-    return []
 
 
 def registered_before(

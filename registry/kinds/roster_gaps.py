@@ -1,0 +1,115 @@
+"""The gap an added row of a roster's new version leaves after the row before it (附件3 四,
+§四.(五)3), said number by number: a certificate of this roster the version leaves out (kept,
+its row goes back), another certificate's number (a 换发's, another roster's: the roster can
+take no more rows) or a number still free."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+
+from registry.domain.numbers import CertificateNumber, parse
+from registry.domain.problems import Problem
+from registry.kinds.base import RegisterEntry
+from registry.kinds.roster_result import RosterResult
+
+
+def gap_told(
+    conn: sqlite3.Connection,
+    result: RosterResult,
+    entry: RegisterEntry,
+    registered: set[str],
+    problem: Problem,
+) -> Problem | None:
+    """The order problem of an added row, told what its gap is; None when the gap is only this
+    roster's own certificates left out (kept: the row follows them in order). ``registered``:
+    the numbers of ``entry``'s register."""
+    skipped = _skipped(result, problem.row)
+    others = [number for number in skipped if number not in registered]
+    if not skipped:
+        return problem
+    if not others:
+        return None
+    return _gap_said(conn, entry, problem, skipped, others)
+
+
+def _held(conn: sqlite3.Connection, number: str) -> bool:
+    return (
+        conn.execute("SELECT 1 FROM certificates WHERE number = ?", (number,)).fetchone()
+        is not None
+    )
+
+
+def _skipped(result: RosterResult, row: int | None) -> list[str]:
+    """The numbers of its level an added row skips after the row before (none: no gap) — if
+    they are certificates of this register the new version leaves out, they are issued and
+    kept (a conflict) and the next number follows them: telling the clerk to number the row
+    into that gap would give it an issued number."""
+    last: dict[str, CertificateNumber] = {}  # by prefix: the number of the row before
+    for at, _, number in result.numbers:
+        parsed = parse(number)
+        before = last.get(parsed.prefix)
+        if at == row:
+            if before is None or parsed.sequence <= before.sequence + 1:
+                return []
+            skipped = range(before.sequence + 1, parsed.sequence)
+            return [str(before._replace(sequence=k)) for k in skipped]
+        last[parsed.prefix] = parsed
+    return []
+
+
+def _gap_said(
+    conn: sqlite3.Connection,
+    entry: RegisterEntry,
+    problem: Problem,
+    skipped: list[str],
+    others: list[str],
+) -> Problem:
+    """An added row's gap, each number in it said as what it is: this roster's own certificate
+    its new version leaves out (kept: its row goes back), another certificate's (a 换发's, another
+    roster's) or free. Told all of them 已登记给别的证书, a clerk looked for another certificate
+    holding the number of a row the new version had only left out (a clerk's review)."""
+    own = [number for number in skipped if number not in others]
+    left_out = _left_out(conn, entry, own)
+    if all(_held(conn, number) for number in others):
+        return replace(
+            problem, rule=_ROSTER_CLOSED.format(left_out=left_out, numbers=_said(others))
+        )
+    if own and max(own) < min(others):  # the row follows them: the first number free after
+        rule = (
+            f"编号跳号：{left_out}这一行应为 {others[0]}。"
+            "证书编号按名册顺序、分等级逐号编排，已登记的编号不能改动"
+        )
+        return replace(problem, rule=rule)
+    return problem
+
+
+_ROSTER_CLOSED = (
+    "编号跳号：{left_out}跳过的 {numbers} 已登记给别的证书（如换发、补发的新证书或另一份"
+    "名册），不能再用，这一行也就排不进本名册的编号顺序。已登记的名册不能再在其后加人：请把新增的"
+    "人员列入新的名册（另一个文件名），用 certreg number 编号"
+)
+"""An added row's gap no number can close: the next number of its level went to another
+certificate after the roster was loaded. "应为 …04" sent the clerk to a number taken, whose
+refusal named …05 as free — each advice the other's problem (an auditor's review)."""
+
+
+def _said(numbers: list[str]) -> str:
+    return "、".join(numbers) if len(numbers) <= 3 else f"{numbers[0]} – {numbers[-1]}"
+
+
+def _left_out(conn: sqlite3.Connection, entry: RegisterEntry, numbers: list[str]) -> str:
+    """What a gap's numbers of this roster's own certificates, left out of its new version, are."""
+    if not numbers:
+        return ""
+    marks = ", ".join("?" * len(numbers))
+    held = conn.execute(
+        f"SELECT number, name FROM certificates WHERE register = ? AND number IN ({marks})"
+        " ORDER BY number",
+        (entry.key, *numbers),
+    )
+    said = "、".join(f"{number}（{name}）" for number, name in held)
+    return (
+        f"{said}是本名册已登记的证书，这一版漏列了它的那一行：请把那一行放回原处"
+        "（证书不会因漏列而删除，如需使证书失效，请登记撤销）；"
+    )
