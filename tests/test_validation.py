@@ -393,6 +393,30 @@ def test_a_corrected_version_under_a_new_file_name_is_told_to_keep_the_name(
     assert problem["clause"] == "附件3"  # the history's 条款 was empty (a staff review)
 
 
+def test_a_corrected_version_in_another_format_is_told_to_keep_the_format_too(
+    loaded: RegisterFactory, db_path: Path
+) -> None:
+    """province.xlsx re-sent corrected as a GB18030 province.csv: told only to keep the name,
+    the clerk put the CSV under province.xlsx and was refused for a CSV named .xlsx (a clerk's
+    review). It is told to save it as an Excel workbook under that name — which then loads."""
+    row = approval_row("Z1122000001", "王五", 执行工资等级起始时间="2009.10")
+    loaded.add("province.csv", [row], PROVINCE, encoding="gb18030")
+    code, report, _ = sync(loaded.folder, db_path)
+    assert code == 1
+    [problem] = report["registers"][1]["problems"]
+    assert "登记给同一人" in problem["rule"]
+    assert (
+        "须沿用原文件名“province.xlsx”和原格式：请在 Excel/WPS 中打开本文件，另存为“Excel 工作簿"
+        "（.xlsx）”，文件名用“province.xlsx”（在 registers.toml 中写该文件名）。只把扩展名改为"
+        " .xlsx 不行：文件内容仍是 .csv 的格式"
+    ) in problem["rule"]
+    del loaded.entries["province.csv"]
+    (loaded.folder / "province.csv").unlink()
+    loaded.add("province.xlsx", [row], PROVINCE)  # saved as told
+    code, report, output = sync(loaded.folder, db_path)
+    assert code == 0, output
+
+
 def test_another_citys_number_is_one_problem(registers: RegisterFactory, db_path: Path) -> None:
     """A 德阳 number in a 绵阳 roster: the region is wrong — said once, not again as a matter of
     绵阳's issuing rights."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from registry.domain.names import same_holder, shared_key
 from registry.domain.numbers import prefix_of
@@ -117,14 +118,42 @@ def _identity_changes(
     return problems
 
 
+_SAVED_AS = {
+    ".xlsx": "Excel 工作簿（.xlsx）",
+    ".xlsm": "Excel 启用宏的工作簿（.xlsm）",
+    ".xls": "Excel 97-2003 工作簿（.xls）",
+    ".ods": "OpenDocument 电子表格（.ods）",
+    ".csv": "CSV UTF-8（逗号分隔）（.csv）",
+    ".txt": "文本文件（.txt）",
+}
+"""Each file type a roster is read from, as Excel's and WPS's 另存为 lists it."""
+
+
+def _keep_name(register: str, file: str) -> str:
+    """What a corrected version saved as ``file`` is to keep of ``register``'s, the name it was
+    loaded under: the name — and its format, when ``file`` is of another. Told only the name,
+    a clerk renamed 名册.csv to 名册.xlsx and was refused for a CSV named .xlsx (a clerk's
+    review)."""
+    kept = f"沿用原文件名“{register}”"
+    was, now = PurePath(register).suffix.lower(), PurePath(file).suffix.lower()
+    if was == now:
+        return f"{kept}（在 registers.toml 中写该文件名），不要另起文件名"
+    return (
+        f"{kept}和原格式：请在 Excel/WPS 中打开本文件，另存为“{_SAVED_AS.get(was, was)}”，文件名"
+        f"用“{register}”（在 registers.toml 中写该文件名）。只把扩展名改为 {was} 不行：文件内容"
+        f"仍是 {now} 的格式"
+    )
+
+
 def _held_by(
-    holder: Holding, certificate: CertificateRow | None, before: Holding | None = None
+    holder: Holding, certificate: CertificateRow | None, file: str, before: Holding | None = None
 ) -> tuple[str, str | None]:
     """(rule, code) of a number another register holds that cannot be this row's: another
     person's (`NUMBER_TAKEN`); this very holder's under another file name — a corrected version
     saved as a new file —; or the new number a 换发 or 补发 gave, which no roster lists: the same
     person's whether the row names the holder as the new certificate does or as the one it
-    replaced (``before``; a 换发 may have corrected the name or birth). ``certificate`` is None
+    replaced (``before``; a 换发 may have corrected the name or birth). ``file``: the name the
+    row's register is loaded under (`_keep_name`). ``certificate`` is None
     for a row with other problems (a failing score, a year code not the register's), which made
     no certificate to compare: its rule names both cases, without
     `NUMBER_TAKEN`'s advice of another number for what may be the same person's certificate."""
@@ -154,13 +183,13 @@ def _held_by(
     if same:
         return (
             f"此证书已由名册“{holder.register}”登记给同一人：这像是该名册的更正版本。更正版本须"
-            f"沿用原文件名“{holder.register}”（在 registers.toml 中写该文件名），不要另起文件名",
+            f"{_keep_name(holder.register, file)}",
             None,
         )
     if certificate is None:  # no certificate to compare (the row's other problems): whose?
         return (
             f"该编号已由名册“{holder.register}”登记。本行若与该名册所列是同一人，这像是该名册的"
-            f"更正版本，须沿用原文件名“{holder.register}”；若是另一人，编号不能重复使用。"
+            f"更正版本，须{_keep_name(holder.register, file)}；若是另一人，编号不能重复使用。"
             "请先改正本行的其他问题，再导入一次",
             None,
         )
@@ -199,7 +228,7 @@ def check_holdings(
                     held[earlier] = holdings(earlier)
                 before = held[earlier].get(holder.predecessor)
             certificate = mine.get(number)
-            rule, code = _held_by(holder, certificate, before)
+            rule, code = _held_by(holder, certificate, entry.key, before)
             # a 换发's or 补发's new number is registered by its register (§四.(六)); any other
             # number registered already is one 附件3 gives once — a renamed correction's too: the
             # clerk reading the history had no clause to look it up by (a staff review)
