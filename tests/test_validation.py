@@ -428,6 +428,29 @@ def test_another_citys_number_is_one_problem(registers: RegisterFactory, db_path
     assert "附件3 三" in problem["rule"] and "请改正 registers.toml 中的 region" in problem["rule"]
 
 
+def test_a_technician_rosters_region_is_mended_by_region_alone(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A 凉山 附件5 roster with no region (so 2200): told "region（未写时即 authority；单个文件用
+    --region 或 --authority）", the clerk gave --authority 2213 and was refused for it — 附件5's
+    authority is the province's (§三). It is told region = "2213", and that loads."""
+    no_region = {key: value for key, value in TECHNICIANS.items() if key != "region"}
+    rows = [technician_row("J1122130001", "阿牛史日", 工作单位="凉山州西昌市示例中学")]
+    registers.add("liangshan.xlsx", rows, no_region)
+    code, report, _ = sync(registers.folder, db_path)
+    assert code == 1
+    [problem] = report["registers"][0]["problems"]
+    assert "地区代码“2213”（凉山州）与本名册的编号地区 2200（省直）不符" in problem["rule"]
+    assert (
+        '请在 registers.toml 中写 region = "2213"（单个文件用 --region 2213）：技师证书由省厅核发，'
+        "authority 仍为 2200"
+    ) in problem["rule"]
+    assert "--authority" not in problem["rule"]
+    registers.add("liangshan.xlsx", rows, {**no_region, "region": "2213"})  # as told
+    code, _, output = sync(registers.folder, db_path)
+    assert code == 0, output
+
+
 def test_footer_counts_must_equal_rows_per_level(loaded: RegisterFactory, db_path: Path) -> None:
     before = snapshot(db_path)
     rows = [approval_row("Z1122020001", "周杰"), approval_row("C1122020001", "吴敏", level="初级")]

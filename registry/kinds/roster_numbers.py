@@ -13,7 +13,8 @@ from registry.domain.numbers import (
     year_of_code,
 )
 from registry.domain.problems import NUMBER_TAKEN, Problem
-from registry.domain.regions import issuing_problem, region_name
+from registry.domain.regions import PROVINCE, issuing_problem, region_name
+from registry.domain.registers import TECHNICIAN_ROSTER
 from registry.kinds.base import RegisterEntry
 from registry.kinds.roster_cells import NUMBER_COLUMN
 from registry.kinds.roster_order import NumberedRow
@@ -34,22 +35,36 @@ def number_problems(
     if parsed.year_code != entry.year_code:
         found.append((_year_code_problem(parsed.year_code, entry), "附件3"))
     if parsed.region != entry.region:  # one problem, not also the issuing rights it implies
-        written, ours = region_name(parsed.region), region_name(entry.region)
-        found.append(
-            (
-                f"地区代码“{parsed.region}”（{written}）与本名册的编号地区 {entry.region}（{ours}）"
-                f"不符：编号第4-7位是发证地区的代码（附件3 三）。如本名册确是{written}的，请改正 "
-                "registers.toml 中的 region（未写时即 authority；单个文件用 --region 或 --authority）；"
-                "否则请改正编号",
-                "§四.(四)",
-            )
-        )
+        found.append((_region_problem(parsed.region, entry), "§四.(四)"))
     # the rights of the row's level, as its 报考等级 (or the roster's kind) says: a Z number on
     # a 附件5 row was also told the province numbers 中级 with 2200 — to mend the region, not
     # the letter (an auditor's review)
     elif reason := issuing_problem(entry.authority, parsed.region, letter or parsed.letter):
         found.append((reason, "§三"))
     return tuple(found)
+
+
+def _region_problem(written: str, entry: RegisterEntry) -> str:
+    """Why a number's region is not its register's, and what to write: a 附件5 roster's region
+    only — its authority is the province's (§三), and a clerk told ``--region 或 --authority``
+    who gave ``--authority 2213`` was refused for it (a clerk's review)."""
+    said, ours = region_name(written), region_name(entry.region)
+    mismatch = (
+        f"地区代码“{written}”（{said}）与本名册的编号地区 {entry.region}（{ours}）不符："
+        "编号第4-7位是发证地区的代码（附件3 三）。"
+    )
+    if entry.kind == TECHNICIAN_ROSTER:
+        mend = (
+            f'如本名册确是{said}的技师，请在 registers.toml 中写 region = "{written}"（单个文件'
+            f"用 --region {written}）：技师证书由省厅核发，authority 仍为 {PROVINCE}，编号用持证人"
+            "所在市（州）的代码（§三）"
+        )
+    else:
+        mend = (
+            f"如本名册确是{said}的，请改正 registers.toml 中的 region（未写时即 authority；"
+            "单个文件用 --region 或 --authority）"
+        )
+    return f"{mismatch}{mend}；否则请改正编号"
 
 
 def _year_code_problem(written: str, entry: RegisterEntry) -> str:
