@@ -15,6 +15,7 @@ import pytest
 import xlwt
 
 from registry.sheets._number_formats import hides_numbers, hides_text
+from registry.sheets._shown_numbers import shown_number
 from registry.sheets.guard import REGISTER_LIMITS, SheetRefused, read_sheet
 from tests.registers import MIANYANG, RegisterFactory, approval_row, edit_cell, refused, sync
 
@@ -185,6 +186,60 @@ def test_a_number_shown_as_nothing_is_refused(registers: RegisterFactory, db_pat
     assert column == "颁发证书编号"
 
 
+@pytest.mark.parametrize(
+    ("code", "value", "shown"),
+    [
+        ('"Z"0', 1122020006, "Z1122020006"),
+        ('"Z112202"0000', 6, "Z1122020006"),
+        ('"Z"General', 1122020006, "Z1122020006"),
+        ('"Z"#', 0, "Z"),
+        ('"Z"000-000', 12, "Z000-012"),
+        ('[Red]"Z"0;"x"', 5, "Z5"),
+        ("[$¥-804]0", 5, "¥5"),
+        ('0"分"', 85, "85分"),
+        ("0", 5, None),  # no words of its own
+        ('0.0"分"', 5, None),  # decimals: not rendered
+        ('"Z"0', 5.5, None),
+        ('[White]"Z"0', 5, None),
+        ('[>=60]"Z"0;"x"', 75, None),
+    ],
+)
+def test_what_a_worded_format_shows_of_a_whole_number(
+    code: str, value: float, shown: str | None
+) -> None:
+    assert shown_number(code, value) == shown
+
+
+@pytest.mark.parametrize(
+    ("code", "value"), [('"Z"0', 1122020002), ('"Z112202"0000', 2), ('"Z1122"000000', 20002)]
+)
+def test_a_number_shown_with_letters_of_its_format_says_what_is_shown_and_held(
+    registers: RegisterFactory, db_path: Path, code: str, value: int
+) -> None:
+    """A cell holding 1122020002 in ``"Z"0`` shows Z1122020002: told only 证书编号应为11位，实为
+    10位, the clerk saw 11 characters; in ``"Z112202"0000`` (2 shown so) she was told the format
+    shows something else, not what (a clerk's review). One problem says both, and the fix."""
+    rows = [approval_row("Z1122020001", "赵六"), approval_row("PLACE", "王五")]
+    path = registers.add("mianyang.xlsx", rows, MIANYANG)
+    edit_cell(path, "PLACE", value=value, number_format=code)
+    [(row, column, rule, clause)] = refused(registers, db_path, "mianyang.xlsx")
+    assert (row, column, clause) == (5, "颁发证书编号", "§四.(五)")
+    assert rule.startswith(f"单元格显示为“Z1122020002”，实际内容是“{value}”")
+    assert "请把该单元格设为“文本”格式后重新输入" in rule
+    edit_cell(path, value, value="Z1122020002", number_format="@")  # as told
+    exit_code, report = sync(registers.folder, db_path)
+    assert exit_code == 0, report["registers"][0]["problems"]
+
+
+def test_a_score_shown_with_its_unit_is_no_problem(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """``0"分"`` beside a score is decoration, not a disguise: only a number's column is told."""
+    path = registers.add("mianyang.xlsx", [approval_row("Z1122020001", "赵六")], MIANYANG)
+    edit_cell(path, 82, number_format='0"分"')
+    assert sync(registers.folder, db_path)[0] == 0
+
+
 def test_a_birth_date_shown_as_another_is_refused(
     registers: RegisterFactory, db_path: Path
 ) -> None:
@@ -265,8 +320,8 @@ def test_a_formula_elsewhere_loads(registers: RegisterFactory, db_path: Path) ->
         "mianyang.xlsx", [approval_row("Z1122020001", "赵六", 工作单位="绵阳市水务局")], MIANYANG
     )
     _saved_formula(path, "绵阳市水务局", '"绵阳市"&"水务局"', "绵阳市水务局")
-    code, report = sync(registers.folder, db_path)
-    assert code == 0, report
+    exit_code, report = sync(registers.folder, db_path)
+    assert exit_code == 0, report["registers"][0]["problems"]
 
 
 @pytest.mark.parametrize("formula", [None, "VLOOKUP(B5,名单!A:B,2,0)"], ids=["pasted", "formula"])
@@ -295,8 +350,8 @@ def test_everyday_formats_load(registers: RegisterFactory, db_path: Path) -> Non
     path = _two_holders(registers)
     edit_cell(path, "赵六", number_format="@")
     edit_cell(path, "王五", number_format="0;-0;;@")
-    code, report = sync(registers.folder, db_path)
-    assert code == 0, report
+    exit_code, report = sync(registers.folder, db_path)
+    assert exit_code == 0, report["registers"][0]["problems"]
 
 
 @pytest.mark.parametrize("built_in", [31, 57, 28])

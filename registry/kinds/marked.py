@@ -13,6 +13,7 @@ from collections.abc import Collection
 from registry.domain.exam import EXAM_COLUMNS
 from registry.domain.problems import Problem
 from registry.kinds.date_cells import short_dates
+from registry.kinds.worded_cells import worded_cells
 from registry.sheets._extent import column_letters
 from registry.sheets._marked import MARKED_CELLS
 from registry.sheets.cells import Cell
@@ -129,8 +130,10 @@ def marked_rows(table: Table, filling: Collection[str] = ()) -> list[Problem]:
             or any(record.values.get(name) not in (None, "") for record in table.records)
         )
     ]
+    said = worded_cells(table) if marks.worded else []
+    found += said
     if marks.disguised or marks.unseen or marks.formulas:
-        found += _shown_otherwise(table)
+        found += _shown_otherwise(table, {(p.row, p.column) for p in said})
     if marks.errors:
         found += _errors(table)
     if marks.short_dates:
@@ -250,11 +253,14 @@ def _shown(value: object) -> str | None:
     return None if value is None or value == "" else str(value)
 
 
-def _shown_otherwise(table: Table) -> list[Problem]:
+def _shown_otherwise(
+    table: Table, said: Collection[tuple[int | None, str | None]]
+) -> list[Problem]:
     """A problem for each cell of a data row, in one of the register's columns, that the sheet
-    shows as something else (`DISGUISED_CELL`), not at all (`UNSEEN_CELL`: a white space
-    there hides nothing) or perhaps otherwise than loaded (`FORMULA_CELL`: in a column saying
-    who holds which number; a 合计 worked out by a formula is checked against its parts)."""
+    shows as something else (`DISGUISED_CELL`, unless ``said``: told what it shows by
+    `worded_cells`), not at all (`UNSEEN_CELL`: a white space there hides nothing) or perhaps
+    otherwise than loaded (`FORMULA_CELL`: in a column saying who holds which number; a 合计
+    worked out by a formula is checked against its parts)."""
     names = {index + 1: name for name, index in table.columns.items()}
     records = {record.row: record for record in table.records}
     marks = table.marks
@@ -268,6 +274,8 @@ def _shown_otherwise(table: Table) -> list[Problem]:
             if row not in records or column not in names:
                 continue
             if rule is FORMULA_CELL and names[column] not in IDENTITY_COLUMNS:
+                continue
+            if rule is DISGUISED_CELL and (row, names[column]) in said:
                 continue
             value = records[row].values.get(names[column])
             blank = value is None or (isinstance(value, str) and not value.strip())

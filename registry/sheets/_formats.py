@@ -21,6 +21,7 @@ from registry.sheets._date_formats import BUILT_IN, short_date
 from registry.sheets._extent import parse_marks, style_index
 from registry.sheets._limits import SheetLimits, unreadable
 from registry.sheets._number_formats import hides, hides_numbers, hides_text
+from registry.sheets._shown_numbers import worded
 from registry.sheets._style_colours import StyleColours, theme_colours
 
 MAX_FORMATS = 65_490
@@ -57,6 +58,10 @@ class CellFormats:
     """the formats showing a date without its year, month or day → what they write of it
     (`registry.sheets._date_formats.short_date`): a column needing the part left out refuses
     such a cell (`registry.kinds.date_cells`)"""
+    worded: Mapping[int, str] = field(default_factory=dict)
+    """the formats writing words of their own beside a number's digits → their code
+    (`registry.sheets._shown_numbers`): a cell saying who holds a number is told what it shows
+    against what it holds (`registry.kinds.worded_cells`)"""
 
     def __bool__(self) -> bool:
         return bool(
@@ -66,6 +71,7 @@ class CellFormats:
             or self.conditional
             or self.unseen
             or self.short_dates
+            or self.worded
         )
 
 
@@ -82,6 +88,9 @@ class _Styles:
         self.short_codes: dict[int, str] = {}
         """number format id → what it writes of a date it shows short (`short_date`)"""
         self.short_dates: dict[int, str] = {}
+        self.worded_codes: dict[int, str] = {}
+        """number format id → its code, when it writes words beside a number (`worded`)"""
+        self.worded: dict[int, str] = {}
         self.struck: set[int] = set()
         self.hiding: tuple[set[int], set[int]] = (set(), set())
         self.conditional: set[int] = set()
@@ -114,10 +123,7 @@ class _Styles:
                 self.hiding[0].add(index)
             if numbers:
                 self.hiding[1].add(index)
-            # a built-in id a <numFmt> defines is that format
-            short = self.short_codes.get(number) if number in self.codes else BUILT_IN.get(number)
-            if short:
-                self.short_dates[index] = short
+            self._shown_through(index, number)
         if local == "numFmt":
             self._number_format(attributes)
         elif self.inside in ("fonts", "fills", "dxfs", "colors"):
@@ -127,6 +133,16 @@ class _Styles:
     def end(self, name: str) -> None:
         if name.rpartition(" ")[2] == self.inside:
             self.inside = ""
+
+    def _shown_through(self, index: int, number: int) -> None:
+        """What cell format ``index`` shows of a number through number format ``number``: a
+        date without a part, words beside the digits."""
+        # a built-in id a <numFmt> defines is that format
+        short = self.short_codes.get(number) if number in self.codes else BUILT_IN.get(number)
+        if short:
+            self.short_dates[index] = short
+        if number in self.worded_codes:
+            self.worded[index] = self.worded_codes[number]
 
     def _number_format(self, attributes: dict[str, str]) -> None:
         code = attributes.get("formatCode", "")
@@ -141,6 +157,8 @@ class _Styles:
             self.codes[number] = (hides_text(code), hides_numbers(code))
             if short := short_date(code):
                 self.short_codes[number] = short
+            if worded(code):
+                self.worded_codes[number] = code
 
     def _count(self, part: str, what: str) -> int:
         self.place[part] += 1
@@ -172,4 +190,5 @@ def cell_formats(
         filled,
         palette,
         parsed.short_dates,
+        parsed.worded,
     )

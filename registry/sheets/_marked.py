@@ -33,7 +33,7 @@ from registry.sheets._conditional import ConditionalFormats, hides_filled
 from registry.sheets._extent import cell_position, parse_marks, style_index, whole_number
 from registry.sheets._formats import CONDITIONAL, CellFormats
 from registry.sheets._limits import SheetLimits, unreadable
-from registry.sheets._runs import Runs, StringMarks, vanish
+from registry.sheets._runs import Runs, StringMarks, shared_index, vanish
 
 _TRUE = ("1", "true")
 ROW_TOO_SMALL = 4.0
@@ -90,6 +90,9 @@ class Marks:
     partly_struck: frozenset[tuple[int, int]] = field(default=frozenset(), compare=False)
     """of `struck_cells`, those with part of their text struck (a number struck, the right
     one typed after it): the struck text is to be deleted, not its strike cleared"""
+    worded: frozenset[tuple[int, int, str]] = field(default=frozenset(), compare=False)
+    """(row, column, format code) of the filled number cells whose format writes words beside
+    the digits (``"Z"0``: `registry.sheets._shown_numbers`)"""
 
 
 NO_MARKS = Marks()
@@ -141,6 +144,7 @@ def exact_marks(
     dates: set[tuple[int, int, str]] = set()
     struck_cells: set[tuple[int, int]] = set()
     partly: set[tuple[int, int]] = set()
+    worded: set[tuple[int, int, str]] = set()
     filled_rows: dict[int, list[int]] = {}  # column → [first, last] row holding a value
     conditional = ConditionalFormats(formats.conditional, formats.palette)
     styled_sheet = bool(formats or formats.fills)  # else no cell's style number is read
@@ -153,12 +157,13 @@ def exact_marks(
     styled = hiding = vanishing = formula = value = filled = in_value = False
     fill: RGB | None = None  # the cell's format's, for its text runs of a colour of their own
     short: str | None = None  # what the cell's format writes of a date it shows short
+    words: str | None = None  # the cell's format's code, when it writes words beside a number
     runs = Runs(formats.palette)  # an inline string's
     index = shown = ""
 
     def start(name: str, attributes: dict[str, str]) -> None:
         nonlocal row, cell, column, kind, styled, hiding, vanishing, fill, formula, value, filled
-        nonlocal in_value, index, zero_height, narrow, shown, short
+        nonlocal in_value, index, zero_height, narrow, shown, short, words
         local = name.rpartition(" ")[2]
         if local == "c":
             position = cell_position(attributes.get("r", ""))
@@ -168,9 +173,9 @@ def exact_marks(
             styled = style in formats.struck
             vanishing = style in formats.unseen
             fill = formats.fills.get(style) if style is not None else None
-            short = None
+            short = words = None
             if kind in NUMBER_CELLS and style is not None:
-                short = formats.short_dates.get(style)
+                short, words = formats.short_dates.get(style), formats.worded.get(style)
             hiding = style in (
                 formats.hiding_text
                 if kind in TEXT_CELLS
@@ -253,6 +258,8 @@ def exact_marks(
                 disguised.add((cell, column))
             if short and filled and len(dates) < MARKED_CELLS:
                 dates.add((cell, column, short))
+            if words and filled and len(worded) < MARKED_CELLS:
+                worded.add((cell, column, words))
             if kind == "e" and filled and len(errors) < MARKED_CELLS:
                 errors.add((cell, column, shown.strip()))
             shared_runs = strings.coloured.get(shared, ()) if shared is not None else ()
@@ -289,12 +296,5 @@ def exact_marks(
         frozenset(dates),
         frozenset(struck_cells),
         frozenset(partly),
+        frozenset(worded),
     )
-
-
-def shared_index(text: str) -> int:
-    """The shared string a ``t="s"`` cell's value names, as python-calamine reads it: the
-    number its digits make, and string 0 for anything else (blanks, signs, an overflow)."""
-    if not text or not (text.isascii() and text.isdigit()) or len(text) > 19:
-        return 0
-    return int(text)

@@ -63,7 +63,7 @@ def sections(code: str) -> list[Section]:
     """The sections of ``code``, split at the semicolons outside quotes and brackets."""
     found: list[Section] = []
     current = _Reading()
-    for kind, text in _tokens(code):
+    for kind, text in tokens(code):
         if kind == ";":
             found.append(current.done())
             current = _Reading()
@@ -85,7 +85,7 @@ _PAIRED = {'"': ("quote", '"'), "[": ("bracket", "]")}
 _PREFIXED = {"\\": "escape", "!": "escape", "*": "fill", "_": "space"}
 
 
-def _tokens(code: str) -> Iterator[tuple[str, str]]:
+def tokens(code: str) -> Iterator[tuple[str, str]]:
     """(kind, text) of each part of a format code: a quoted or bracketed text, an escaped
     character, a fill or a space's width (the character after ``*`` or ``_``), General, or
     one character of a kind in `_KINDS` (else a word written as is)."""

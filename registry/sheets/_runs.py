@@ -180,3 +180,11 @@ def string_marks(
 
     parse_marks(shared, start, text=text, limits=limits, deadline=deadline)
     return StringMarks(frozenset(struck), coloured, frozenset(tiny), frozenset(partly))
+
+
+def shared_index(text: str) -> int:
+    """The shared string a ``t="s"`` cell's value names, as python-calamine reads it: the
+    number its digits make, and string 0 for anything else (blanks, signs, an overflow)."""
+    if not text or not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return 0
+    return int(text)
