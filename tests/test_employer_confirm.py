@@ -767,3 +767,62 @@ def test_a_trade_the_catalogue_renamed_is_confirmed_by_either_name(
         assert confirmed("机动车驾驶员") == "match"
         assert confirmed("驾驶员") == "match"  # an alias of the trade, as before
         assert confirmed("汽车维修工") == "mismatch"
+
+
+def test_a_reissue_copy_under_a_new_number_is_confirmed_by_its_originals_date_too(
+    app_client: AppClient, tmp_path: Path
+) -> None:
+    """A 补发 copy under a new number matched only the 补发's date: a genuine copy printed with
+    the original's approval date (the 补发 is approved against 原公布文件, §四.(六)3) was told
+    可能被涂改或伪造 and given no receipt (an employer's review). Its originals' dates match, one
+    补发 after another; not the date of a paper a 换发 replaced, and nothing is revealed."""
+    registers = RegisterFactory(tmp_path / "registers")
+    registers.add(
+        "m.csv",
+        [approval_row("Z1122020001", "郑浩"), approval_row("Z1122020002", "周杰")],
+        MIANYANG,
+    )
+    again = {"批准文号": "绵人社函〔2014〕2号"}
+    changes = [
+        status_event("补发", "Z1122020001", "郑浩", "2013-01-10", "Z1122020003"),
+        status_event("换发", "Z1122020002", "周杰", "2013-01-10", "Z1122020004"),
+        status_event("补发", "Z1122020003", "郑浩", "2014-02-11", "Z1122020005", **again),
+        status_event("补发", "Z1122020004", "周杰", "2014-02-11", "Z1122020006", **again),
+    ]
+    registers.add("changes.csv", changes, {"kind": "status-changes", "authority": "2202"})
+    db = tmp_path / "registry.db"
+    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    with app_client(db=db) as client:
+
+        def issued(number: str, name: str, date: str) -> tuple[str, bool]:
+            body = {
+                "number": number,
+                "name": name,
+                "confirm": {"issued_on": date, "reissue_mark": "是"},
+                "receipt": True,
+            }
+            answer = client.post("/api/v1/verify", json=body).json()
+            # the registered dates are withheld, the original's too
+            shown = json.dumps(answer, ensure_ascii=False)
+            assert "issued_on" not in answer and "2012-03-20" not in shown
+            return answer["confirmation"]["issued_on"], "receipt_url" in answer
+
+        assert issued("Z1122020005", "郑浩", "2012年3月20日") == ("match", True)
+        assert issued("Z1122020005", "郑浩", "2012年3月21日") == ("mismatch", False)
+        dates = ("2012-03-20", "2013-01-10", "2014-02-11")
+        assert [issued("Z1122020005", "郑浩", d)[0] for d in dates] == ["match"] * 3
+        assert [issued("Z1122020003", "郑浩", d)[0] for d in dates] == [
+            "match",
+            "match",
+            "mismatch",
+        ]
+        # the 补发 of a certificate a 换发 made: approved against the 换发, not the paper it replaced
+        assert [issued("Z1122020006", "周杰", d)[0] for d in dates] == [
+            "mismatch",
+            "match",
+            "match",
+        ]
+        batch = [{"number": "Z1122020003", "name": "郑浩", "confirm": {"issued_on": "2012-03-20"}}]
+        [item] = client.post("/api/v1/verify/batch", json={"items": batch}).json()["results"]
+    assert item["confirmation"] == {"issued_on": "match"}

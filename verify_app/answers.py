@@ -174,14 +174,16 @@ def confirmed(
     typed: Mapping[str, str],
     hashes: tuple[str, str],
     catalogue: TradeCatalogue,
+    originals: Collection[str] = (),
 ) -> Checked:
     """The answer as the employer sees it: whole, or — when anything from the paper was typed —
     without the confirmable values, with match/mismatch for each typed field instead.
-    ``hashes``: the name's and the holder's (`Checked.name_hash`, `Checked.holder_hash`)."""
+    ``hashes``: the name's and the holder's (`Checked.name_hash`, `Checked.holder_hash`);
+    ``originals``: the issue dates a 补发 copy's paper may print too (`first_issues`)."""
     hashed, holder = hashes
     if not anything_typed(typed):
         return Checked(answer, hashed, holder_hash=holder)
-    confirmation = confirm(answer, typed, catalogue)
+    confirmation = confirm(answer, typed, catalogue, originals)
     registered = registered_values(answer, confirmation)
     return Checked(withheld(answer), hashed, confirmation, holder, registered)
 

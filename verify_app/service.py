@@ -19,7 +19,7 @@ from registry.domain.authorities import Contacts
 from registry.domain.clock import as_moment
 from registry.domain.trades import TradeCatalogue, builtin_catalogue
 from registry.public import lookup
-from registry.public.confirm import anything_typed, withheld
+from registry.public.confirm import anything_typed, first_issues, withheld
 from registry.public.follower import follow_state
 from registry.public.lookup import Verification
 from registry.store import RegistryMismatch, data_version, syncs
@@ -181,20 +181,19 @@ class Verifier:
         with self.registry.connection() as conn:
             answers, versions = [], []
             for item in items:  # each with the registry's version it was read from
-                answers.append(
-                    lookup.verify(conn, item.number, item.name, as_of=self.registry.as_of)
-                )
+                answer = lookup.verify(conn, item.number, item.name, as_of=self.registry.as_of)
+                answers.append((answer, first_issues(conn, answer)))
                 versions.append(self.registry.answered_by(conn))
             typed = any(anything_typed(item.typed) for item in items)
             catalogue = self._catalogue(conn) if typed else self.catalogue
         checked = []
-        for item, answer, version in zip(items, answers, versions, strict=True):
+        for item, (answer, originals), version in zip(items, answers, versions, strict=True):
             # a check not made for its name is logged as one without a name: no failure of the
             # number for staff's views of forged numbers
             not_made = answer.reason in lookup.NOT_CHECKED_ADVICE
             hashed = NO_NAME if not_made else self.name_hash(item.name)
             holder = holder_hash(self._secret, answer.number, item.name) if answer.matched else ""
-            checked.append(confirmed(answer, item.typed, (hashed, holder), catalogue))
+            checked.append(confirmed(answer, item.typed, (hashed, holder), catalogue, originals))
             self._log(caller, checked[-1], channel, version)
         return checked
 

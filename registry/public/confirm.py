@@ -7,15 +7,16 @@ none of those values at all: the check cannot be used to harvest what a certific
 from __future__ import annotations
 
 import re
+import sqlite3
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from registry.domain.dates import BadDate, parse_date
 from registry.domain.levels import LETTER_OF_LEVEL, LEVELS
 from registry.domain.names import normalise_name
-from registry.domain.statuses import REISSUED
+from registry.domain.statuses import REISSUE, REISSUED
 from registry.domain.text import drop_invisible, visible
 from registry.domain.trades import TradeCatalogue, builtin_catalogue
 from registry.public.lookup import Verification
@@ -118,14 +119,41 @@ def unreadable(typed: Mapping[str, str]) -> str | None:
     return None
 
 
+_FIRST_ISSUES = (
+    "WITH RECURSIVE replaced(number) AS (SELECT ? UNION"
+    " SELECT c.predecessor FROM replaced JOIN certificates c ON c.number = replaced.number"
+    " JOIN status_events e ON e.number = c.predecessor AND e.new_number = c.number"
+    " AND e.type = ?)"
+    " SELECT c.issued_on FROM replaced JOIN certificates c ON c.number = replaced.number"
+)
+"""The issue dates of the certificate a 补发 copy replaced and of those that one replaced by a
+补发 in turn (a 换发 ends the chain: its paper was approved anew)."""
+
+
+def first_issues(conn: sqlite3.Connection, answer: Verification) -> frozenset[str]:
+    """The issue dates a 补发 copy under a new number may print besides its own: the 补发 is
+    approved against the original's 原公布文件 (§四.(六)3), so a genuine copy may print the
+    original's date — answered 可能被涂改或伪造 when only the 补发's matched. None for any other
+    answer, and none before the name matched (read for a wrong name, the time it takes would
+    tell a stranger the number is a 补发 copy)."""
+    if not answer.matched or not answer.reissue_of:
+        return frozenset()
+    rows = conn.execute(_FIRST_ISSUES, (answer.reissue_of, REISSUE))
+    return frozenset(issued for (issued,) in rows if issued)
+
+
 def confirm(
-    answer: Verification, typed: Mapping[str, str], catalogue: TradeCatalogue | None = None
+    answer: Verification,
+    typed: Mapping[str, str],
+    catalogue: TradeCatalogue | None = None,
+    originals: Collection[str] = (),
 ) -> dict[str, str]:
     """``match`` or ``mismatch`` for each field the employer typed (blank ones are skipped).
 
     Only a matched answer (number and name agree) is confirmed: for any other, nothing is said
     about the paper at all. A level, date or mark that cannot be read is refused before
-    (`unreadable`) and, should one come here, a mismatch.
+    (`unreadable`) and, should one come here, a mismatch. ``originals``: the `first_issues` of a
+    补发 copy, issue dates its paper may print too.
     """
     if not answer.matched:
         return {}
@@ -145,8 +173,10 @@ def confirm(
         "issued_on": _date,
         "reissue_mark": _mark,
     }
-    # a 补发 under the same number: the reissued paper may print the day it was reissued
+    # a 补发 under the same number: the reissued paper may print the day it was reissued; a 补发
+    # copy under a new number, the day of the original it replaced
     dates = {answer.issued_on, answer.status_date if answer.result == REISSUED else None}
+    dates.update(originals)
     found = {}
     for field, reader in readers.items():
         text = _typed(typed, field)
