@@ -1406,6 +1406,25 @@ def test_a_row_set_aside_for_its_numbers_names_has_the_apis_code_in_the_results_
     )
 
 
+def test_a_row_set_aside_for_its_paused_number_shows_that_number(app_client: AppClient) -> None:
+    """A pasted row whose number was paused for its wrong names showed an empty 证书编号 on the
+    phone's card, in the table and in the results file — the number said only in its advice
+    (an employer's review): the row is found by its number, as every checked row is."""
+    number, name = "G1122000003", "欧阳明"
+    with app_client(name_guesses_per_hour=2) as client:
+        for wrong in ("欧阳明明", "欧阳敏"):
+            client.post("/api/v1/verify", json={"number": number, "name": wrong})
+        page = _paste(client, f"{number.lower()} {name}\n{VALID[0]} {VALID[1]}")
+    assert page.status_code == 200
+    paused = next(r for r in page.context["results"] if r["result"] == "number_paused")
+    assert paused["number"] == number
+    header, *rows = _export(page)
+    assert [row[header.index("证书编号")] for row in rows] == [number, VALID[0]]
+    # the table's row header, which the phone's card is headed by
+    cell = re.search(r'<tr id="row-1".*?<th class="col-number"[^>]*>(.*?)</th>', page.text)
+    assert cell and number in cell[1]
+
+
 PHONES = {
     "028 8611 3498": ["tel:02886113498"],
     "028—86113498": ["tel:02886113498"],

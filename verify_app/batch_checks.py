@@ -105,5 +105,6 @@ async def checked_but_paused(
             why = f"{exc.title}：{exc.message}{verifier.contacts.text_for(exc.numbers[0])}"
             aside = [r for r in rows if normalise(r.item.number) in paused]
             unchecked += [(r.row, r.cells, why, r.item.name) for r in aside]
-            refused += [(r.row, exc.reason) for r in aside]  # the API's 429 says number_paused
+            # the API's 429 says number_paused
+            refused += [(r.row, exc.reason, normalise(r.item.number)) for r in aside]
             rows = left

@@ -78,10 +78,11 @@ class BatchFile:
     them, and the page shows the name typed, as a checked row's"""
     set_aside: tuple[str, ...] = ()
     """later sheets of the workbook left unread: they hold only notes"""
-    refused: tuple[tuple[int, str], ...] = ()
-    """(row, code) of the rows of ``unchecked`` refused as the API refuses them, with its code
-    (`verify_app.batch_checks`: a number paused for its names, ``number_paused``): the result
-    file's 结果代码 says it, so a program tells them from a row with nothing to check"""
+    refused: tuple[tuple[int, str, str], ...] = ()
+    """(row, code, number) of the rows of ``unchecked`` refused as the API refuses them, with its
+    code (`verify_app.batch_checks`: a number paused for its names, ``number_paused``): the
+    result file's 结果代码 says it, so a program tells them from a row with nothing to check; and
+    its 证书编号 the number refused, which a row of the page and the file is found by"""
 
 
 UPLOAD_SUFFIXES = WORKBOOK_SUFFIXES + TEXT_SUFFIXES

@@ -159,9 +159,9 @@ def _batch_results(
         )
         for r, a in zip(parsed.rows, answers, strict=True)
     ]
-    codes = dict(parsed.refused)
+    refusals = {row: (code, number) for row, code, number in parsed.refused}
     lines += [
-        (row, cells, unchecked_row(row, why, codes.get(row, "")) | _typed(name))
+        (row, cells, unchecked_row(row, why, *refusals.get(row, ("", ""))) | _typed(name))
         for row, cells, why, name in parsed.unchecked
     ]
     lines.sort(key=lambda line: line[0])  # the file's order, its unchecked rows in place

@@ -44,13 +44,16 @@ CONFIRM_COLUMNS = tuple((f"confirm_{k}", f"核对：{v}") for k, v in CONFIRMABL
 """One result column per confirmable field, when the upload had its column."""
 
 
-def unchecked_row(row: int, advice: str, code: str = "") -> dict[str, str]:
+def unchecked_row(row: int, advice: str, code: str = "", number: str = "") -> dict[str, str]:
     """The result columns of a row not checked (`verify_app.batch_files.BatchFile.unchecked`),
     ``advice`` saying why: a note of the list (`verify_app.batch_notes.NOTE_ADVICE`) called
     so, not 未查验 as a person left unchecked is; ``code``, its 结果代码 when it was refused as
-    the API refuses it (`BatchFile.refused`), else none: nothing in it to check."""
+    the API refuses it (`BatchFile.refused`), else none: nothing in it to check; ``number``,
+    the number it was refused for — its 证书编号 was blank on the page and in the file, the
+    number said only in the advice (an employer's review)."""
     return {key: "" for key, _ in (*EXPORT_COLUMNS, *CONFIRM_COLUMNS)} | {
         "row": str(row),
+        "number": number,
         "label": NOTE_LABEL if advice == NOTE_ADVICE else NOT_CHECKED,
         "advice": advice,
         "result": code,
