@@ -128,6 +128,26 @@ def test_the_issuing_authoritys_contact_for_a_number() -> None:
     assert Contacts(replaced).for_number("Z1122020123").phone == "0816-1234567"
 
 
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("Z1122020l23", "2202"),  # an l typed for 1: the region reads
+        ("Z11220201２3号", "2202"),
+        ("证书编号：Z1122020123 姓名：周杰", "2202"),  # a chat's card pasted whole
+        ("ZO122020123", "2202"),  # the year code mistyped, not the region
+        ("J1122020l23", "2200"),  # a 技师's: the province's, whatever its region
+        ("Z1122990l23", "2200"),  # no region of 附件3
+        ("18622021234", "2200"),  # a phone number's digits are no region
+        ("Z11220", "2200"),
+    ],
+)
+def test_a_malformed_number_whose_region_reads_names_that_city(typed: str, code: str) -> None:
+    """Z1122020l23 — an l typed for 1 — was told to ask the province, as if nothing of it could
+    be read (an employer's review): its region 2202 is 绵阳's, who issued it."""
+    contact = Contacts(builtin_authorities()).for_number(typed)
+    assert contact.code == code and ("绵阳市" in contact.name) == (code == "2202")
+
+
 def test_a_reader_that_stops_reading_is_not_told_not_found(tmp_path: Path) -> None:
     """``certreg verify … | head -1``: click exits 1 on a closed pipe, which is verify's "not
     found" (and sync's "a register refused"); it is 141, as a shell reports SIGPIPE."""

@@ -13,7 +13,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 
-from registry.domain.numbers import CertificateNumber, MalformedNumber, parse
+from registry.domain.numbers import (
+    CertificateNumber,
+    MalformedNumber,
+    normalise,
+    number_within,
+    parse,
+)
 from registry.domain.regions import AUTHORITY_CODES, PROVINCE, REGIONS, authority_name
 from registry.domain.text import reference_rows
 
@@ -223,6 +229,19 @@ def issuer_of(number: CertificateNumber) -> str:
     return PROVINCE if number.letter == "J" else number.region
 
 
+def readable_issuer(typed: str) -> str:
+    """The department of a malformed number whose region code still reads: a letter typed for a
+    digit elsewhere (Z1122020l23), a number pasted with its label — 绵阳's number was told to ask
+    the province, which only sends the employer on. The province for a 技师 number, for a
+    region that is none of 附件3's and for what has not a number's shape (a phone number's
+    digits are no region)."""
+    value = number_within(typed) or normalise(typed)
+    region = value[3:7]
+    if len(value) != 11 or not value[0].isalpha() or region not in REGIONS or value[0] == "J":
+        return PROVINCE
+    return region
+
+
 @dataclass(frozen=True)
 class Contacts:
     """Whom an employer asks about a certificate nothing was found for (§五.(四)), the same on
@@ -236,12 +255,12 @@ class Contacts:
         return self.authorities.get(PROVINCE) or Authority(PROVINCE, authority_name(PROVINCE))
 
     def for_number(self, number: str) -> Authority:
-        """The issuing department of ``number`` when it parses (附件3), the province otherwise."""
+        """The issuing department of ``number`` when it parses (附件3), or when what is malformed
+        leaves its region readable (`readable_issuer`); the province otherwise."""
         try:
-            parsed = parse(number)
+            code = issuer_of(parse(number))
         except MalformedNumber:
-            return self.province
-        code = issuer_of(parsed)
+            code = readable_issuer(number)
         return self.authorities.get(code) or Authority(code, authority_name(code))
 
     def fallback_for(self, contact: Authority) -> Authority | None:
