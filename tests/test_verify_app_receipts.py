@@ -165,7 +165,9 @@ def test_a_receipt_says_what_its_check_answered_beside_today_s_status(
 ) -> None:
     """A phone review: a receipt opened after a revocation showed 已撤销 only — an HR file kept
     to show the certificate was 有效 when the applicant was hired could no longer show it. A
-    receipt issued before tokens said shows no 当时的结果."""
+    receipt issued before tokens said shows no 当时的结果. The revocation is dated before the
+    check, registered after it: 此后状态有变化 told the HR file the status changed after the
+    check, which it did not (an employer's review) — what came after is its registration."""
     with app_client() as client:
         url = context_of(post_check(client, *VALID))["receipt_url"]
         same = client.get(url)
@@ -176,7 +178,10 @@ def test_a_receipt_says_what_its_check_answered_beside_today_s_status(
         )
         before = client.get(f"/r/{older}")
     assert "当时的结果：<strong>有效</strong>。" in same.text
-    assert "当时的结果：<strong>有效</strong>（此后状态有变化，以下面的当前结果为准）" in later.text
+    assert (
+        "当时的结果：<strong>有效</strong>（原查验后登记库登记了状态变化，"
+        "变化的日期可能早于原查验时间；以下面的当前结果为准）"
+    ) in later.text
     assert context_of(later)["check"].result == "revoked"
     assert before.status_code == 200 and "当时的结果" not in before.text
 
