@@ -17,12 +17,14 @@ from pathlib import Path
 import pytest
 import uvicorn
 from starlette.datastructures import Secret
+from starlette.types import Receive, Scope, Send
 
 from registry.public import client_connections, http_guard
 from registry.public.http_guard import uvicorn_options
 from tests.servers import free_port
 from tests.verify_fixtures import SECRET, registry_db
 from verify_app.app import create_app
+from verify_app.body_limit import API_TOO_SLOW_ADVICE, BodyLimitMiddleware
 from verify_app.refusals import REASONS
 from verify_app.settings import Settings
 
@@ -36,6 +38,7 @@ CHECK = b'{"number":"G1122000001","name":"\xe5\xbc\xa0\xe4\xb8\x89\xe6\x98\x8e"}
 def port(registry_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
     monkeypatch.setattr(http_guard, "HEAD_SECONDS", 1.0)
     monkeypatch.setattr(http_guard, "BODY_TOTAL_SECONDS", 1.5)
+    monkeypatch.setattr(http_guard, "BODY_GRACE_SECONDS", 1.0)
     monkeypatch.setattr(http_guard, "MAX_CHUNKED_BYTES", 100_000)
     settings = Settings(db=registry_db, secret=Secret(SECRET), rate_limit=0)
     chosen = free_port()
@@ -279,6 +282,29 @@ def guarded_server(app: Callable[..., Awaitable[None]]) -> Iterator[int]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def test_an_apps_own_refusal_of_a_slow_body_reaches_the_client(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The public app bounds a body's time as the guard does, from its first read, which comes
+    after the guard's clock started: the guard closed the connection first, and the app's 408 —
+    saying what to send instead of the same body again — never reached the phone."""
+    monkeypatch.setattr(http_guard, "BODY_TOTAL_SECONDS", 1.5)
+    monkeypatch.setattr(http_guard, "BODY_GRACE_SECONDS", 1.0)
+
+    async def reader(scope: Scope, receive: Receive, send: Send) -> None:
+        while (await receive()).get("more_body"):
+            pass
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"read"})
+
+    app = BodyLimitMiddleware(reader, max_bytes=1_048_576, total_seconds=1.5)
+    with guarded_server(app) as port:
+        answer = exchange(port, post(CHECK + b" " * 100)[:-50])
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 408"), answer
+    assert json.loads(body)["message"].endswith(API_TOO_SLOW_ADVICE)
 
 
 def test_an_answer_streamed_to_a_client_reading_it_is_not_cut(

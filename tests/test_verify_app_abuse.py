@@ -676,6 +676,43 @@ def test_a_body_that_stops_or_trickles_is_408_not_a_held_connection(
     assert "超时" in json.loads(sent[1]["body"])["message"]
 
 
+def _stalled(registry_db: Path, path: str, content_type: bytes) -> list[Message]:
+    """What the app sends for a body to ``path`` that stops coming after its first byte."""
+    inner = create_app(Settings(db=registry_db, secret=Secret(SECRET), rate_limit=0))
+    app = BodyLimitMiddleware(inner, max_bytes=1_048_576, idle_seconds=0.2)
+    scope = {**_post(path, content_type, declared=1000), "app": inner}
+    sent: list[Message] = []
+    parts = [{"type": "http.request", "body": b"-", "more_body": True}]
+
+    async def receive() -> Message:
+        if not parts:
+            await asyncio.sleep(3600)  # a byte, then nothing
+        return parts.pop()
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    async def call() -> None:
+        async with asyncio.timeout(5):
+            await app(scope, receive, send)
+
+    asyncio.run(call())
+    return sent
+
+
+def test_a_slow_upload_is_told_what_to_send_instead_of_the_same_again(registry_db: Path) -> None:
+    """A phone's upload cut for its pace was told only 请重新提交: the same file on the same
+    network is cut again. The page gives a too-large upload's advice (pictures and columns to
+    drop, smaller files, or the names pasted); the API says to send less at a time."""
+    start, body = _stalled(registry_db, "/batch", b"multipart/form-data; boundary=x")
+    page = body["body"].decode()
+    assert start["status"] == 408 and "仍会超时" in page and "请重新提交。" not in page
+    assert all(words in page for words in ("图片", "分成几个较小的文件", "复制粘贴"))
+    start, body = _stalled(registry_db, "/api/v1/verify", b"application/json")
+    message = json.loads(body["body"])["message"]
+    assert start["status"] == 408 and "仍会超时" in message and "分成几次较小的请求" in message
+
+
 @pytest.mark.parametrize(
     ("path", "content_type"),
     [

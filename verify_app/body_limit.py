@@ -31,17 +31,26 @@ BODY_IDLE_SECONDS = 10.0
 
 
 TOO_LARGE_ADVICE = {
-    "/batch": "上传的名单太大时，请删去表格中的图片、照片（它们最占大小），分成几个较小的文件，或只保留“证书编号”“姓名”两列后再上传。",
+    "/batch": "上传的名单太大时，请删去表格中的图片、照片（它们最占大小），分成几个较小的文件，或只保留“证书编号”“姓名”两列后再上传；也可以把证书编号和姓名复制粘贴到批量查验页面的文本框中提交。",
     "/watch": "关注的证书太多时，请分成几个关注列表分别建立。",
     "/": "填写的内容太长：请删减后重新提交。",
 }
 """What a browser's refusal for size adds, by the form's path: the way to a body that fits (the
 watch form has no file to split, a single check no columns to drop)."""
+TOO_SLOW_ADVICE = {**TOO_LARGE_ADVICE, "/": "请在网络较稳定时重新提交。"}
+"""What a browser's refusal for pace adds: on the same network the same body is no faster, so a
+smaller one is the way — a phone's upload cut at two minutes was told only 请重新提交, to fail
+again. A single check's body is small already: its network is at fault."""
+TOO_SLOW = "以当前的网速，同样的内容重新提交仍会超时"
+API_TOO_SLOW_ADVICE = "请减少每次发送的内容（批量查验分成几次较小的请求）后重新发送。"
+"""What the API's refusal for pace adds: a program resending the same body fails again."""
 
 
-def _advice(path: str) -> str:
-    """`TOO_LARGE_ADVICE` for ``path``; none for a target that is no path (``OPTIONS *``)."""
-    return next((advice for form, advice in TOO_LARGE_ADVICE.items() if path.startswith(form)), "")
+def _advice(path: str, status: int) -> str:
+    """`TOO_LARGE_ADVICE` (for 413) or `TOO_SLOW_ADVICE` (for 408) for ``path``; none for a
+    target that is no path (``OPTIONS *``)."""
+    advice = TOO_LARGE_ADVICE if status == 413 else TOO_SLOW_ADVICE
+    return next((text for form, text in advice.items() if path.startswith(form)), "")
 
 
 class _TooLarge(Exception):
@@ -68,6 +77,15 @@ class BodyLimitMiddleware:
     def _too_large(self) -> str:
         return f"请求内容过大（上限 {self.max_bytes // 1024} KB）。"
 
+    def _too_slow(self, scope: Scope) -> str:
+        """The 408's message: the same body sent again on the same network would be cut again,
+        so a program is told what to send instead (a browser's page adds it as advice)."""
+        message = (
+            f"请求内容发送超时（{self.idle_seconds:.0f} 秒内未收到后续数据，或 "
+            f"{self.total_seconds:.0f} 秒内未收完）：{TOO_SLOW}。"
+        )
+        return message + (API_TOO_SLOW_ADVICE if wants_json(scope["path"], scope["method"]) else "")
+
     def _refusal(self, scope: Scope, status: int, message: str) -> Response:
         if wants_json(scope["path"], scope["method"]):  # a feed's DELETE too, as its errors
             error = "too_large" if status == 413 else "timeout"
@@ -78,7 +96,7 @@ class BodyLimitMiddleware:
             context = {
                 "title": "无法提交",
                 "message": message,
-                "advice": _advice(scope["path"]) if status == 413 else "",
+                "advice": _advice(scope["path"], status),
             }
             templates = scope["app"].state.templates  # Starlette sets the app before middleware
             response = templates.TemplateResponse(
@@ -143,8 +161,4 @@ class BodyLimitMiddleware:
         except _Stalled:
             if started:
                 raise
-            message = (
-                f"请求内容发送超时（{self.idle_seconds:.0f} 秒内未收到后续数据，或 "
-                f"{self.total_seconds:.0f} 秒内未收完），请重新提交。"
-            )
-            await self._refusal(scope, 408, message)(scope, receive, send)
+            await self._refusal(scope, 408, self._too_slow(scope))(scope, receive, send)

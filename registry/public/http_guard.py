@@ -11,8 +11,7 @@ within `HEAD_SECONDS` of the connection or of the end of the answer before it ha
 connection closed; so has a chunked request past `MAX_CHUNKED_BYTES`, a body not whole within
 two minutes (an app that waits for it, as Datasette's login does, has no bound of its own), a
 body its answer did not wait for, and an answer the client has not read from for
-`ANSWER_SECONDS`. The public app
-bounds the bodies it reads more closely (`verify_app.body_limit`).
+`ANSWER_SECONDS`. The public app bounds the bodies it reads more closely (`verify_app.body_limit`).
 A client may hold only so many of a process's connections (`registry.public.client_connections`).
 """
 
@@ -31,6 +30,8 @@ from registry.public.client_connections import MAX_CONNECTIONS_PER_CLIENT, REASO
 BODY_TOTAL_SECONDS = 120.0
 """Longest wait for a whole body: the largest the public app allows (1 MiB) at under 10 KB a
 second."""
+BODY_GRACE_SECONDS = 10.0
+"""Past it, for an app bounding a body itself to answer: `verify_app.body_limit`'s 408 was cut."""
 MAX_HEAD_BYTES = 64 * 1024
 """A request line and headers larger than this get 431 (nginx's default allows 32 KiB)."""
 HEAD_SECONDS = 20.0
@@ -226,8 +227,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self._body_open = True
         elif any(name == b"content-length" and value != b"0" for name, value in self.headers):
             self._body_open = True  # an app that waits for it has no bound of its own (Datasette's)
-        if self._body_open:
-            self._head_timer = self.loop.call_later(BODY_TOTAL_SECONDS, self._head_too_slow)
+        if self._body_open:  # an app's own bound answers first
+            waited = BODY_TOTAL_SECONDS + BODY_GRACE_SECONDS
+            self._head_timer = self.loop.call_later(waited, self._head_too_slow)
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
