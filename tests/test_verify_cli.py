@@ -112,6 +112,15 @@ def test_a_check_that_finds_nothing_names_whom_to_ask(
         ),
         ("代码,名称,地址,电话\n2202,绵阳市人社局,,8.16E+09\n", "Excel 把电话号码当成了数字"),
         ("代码,名称,地址,电话\n2202,绵阳市人社局,,见通知\n", "第2行「电话」“见通知”：不是电话号码"),
+        (  # the hours' digits were dialled as the extension: tel:08162345678,80019001700
+            "代码,名称,地址,电话\n2202,绵阳市人社局,,0816-2345678 转 8001（工作日 9:00-17:00）\n",
+            "说明写在号码后的括号里，不含数字",
+        ),
+        (  # the fax was glued onto the extension: tel:02886113498,800102886113499
+            "代码,名称,地址,电话\n2202,绵阳市人社局,,028-86113498 转 8001 传真 028-86113499\n",
+            "几个号码用顿号分隔",
+        ),
+        ("代码,名称,地址,电话\n2202,绵阳市人社局,,、、\n", "第2行「电话」“、、”：不是电话号码"),
         (
             "代码,名称,地址,电话\n2202,绵阳市人社局,,0816-1234567\n制表人：张三,,,\n",
             "第3行「代码」“制表人:张三”：不是附件3规定的发证机关代码",
@@ -121,7 +130,16 @@ def test_a_check_that_finds_nothing_names_whom_to_ask(
             "第3行「代码」“2202”：与第2行重复",
         ),
     ],
-    ids=["phone-column-renamed", "area-code-0-lost", "scientific", "words", "note-row", "twice"],
+    ids=[
+        *(
+            "phone-column-renamed",
+            "area-code-0-lost",
+            "scientific",
+            "words",
+            "hours-after-extension",
+        ),
+        *("fax-after-extension", "separators-only", "note-row", "twice"),
+    ],
 )
 def test_a_contacts_file_that_would_mislead_employers_is_refused(
     sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows: str, told: str

@@ -129,6 +129,10 @@ def parse_authorities(text: str) -> dict[str, Authority]:
     return found
 
 
+NOT_A_PHONE = (
+    "不是电话号码：请写号码，如 0816-2345678；几个号码用顿号分隔，分机写“转 123”，"
+    "说明写在号码后的括号里，不含数字（如“（办公室）”）"
+)
 _NUMBERS = re.compile(r"[、，,;；/]|或")
 _DASHES = re.compile("[\u2010-\u2015\u2212\ufe63]")
 """Every dash an input method writes between an area code and a number (028—86113498)."""
@@ -136,7 +140,13 @@ _WORDS = re.compile(r"[(（][^()（）\d]*[)）]")
 """Words in brackets beside a number: 13800138000（王老师）, 028-86113498（传真）."""
 _EXTENSION_WORD = re.compile(r"转|分机|ext\.?", re.I)
 """What writes an extension after a number: 转 8001, 分机：8001, ext. 8001."""
-_EXTENSION = re.compile(f"(?:{_EXTENSION_WORD.pattern}).*$", re.I)
+_EXTENSION = re.compile(
+    rf"(?:{_EXTENSION_WORD.pattern})\s*[:：]?\s*\d{{1,6}}"
+    rf"(?:\s*(?:{_EXTENSION_WORD.pattern})\s*[:：]?\s*\d{{1,6}})*",
+    re.I,
+)
+"""An extension and each further one after a pause: the digits right after its word, no more
+(转 8001（工作日 9:00-17:00） dialled 80019001700, 转 8001 传真 028-86113499 glued the fax on)."""
 _PHONE = re.compile(
     r"(?:\+86|0086)?(?:0\d{9,11}|1[3-9]\d{9}|[48]00\d{7}|123\d{2}|\d{7,8})"
     r"|(?:\+86|0086)[1-9]\d{8,10}"  # +86 28 8611 3498: the area code's 0 left out
@@ -157,7 +167,10 @@ def phone_problem(written: str) -> str | None:
             "Excel 把电话号码当成了数字（科学计数法或末尾的 .0）：请把这一列设为“文本”格式，"
             "重新输入号码，如 0816-2345678"
         )
-    for number in filter(None, (n.strip() for n in _NUMBERS.split(written))):
+    numbers = [n.strip() for n in _NUMBERS.split(written) if n.strip()]
+    if not numbers:  # 、、: separators of nothing
+        return NOT_A_PHONE
+    for number in numbers:
         number, _ = _without_extension(number)
         digits = re.sub(r"[\s\-()（）]", "", number)
         if _PHONE.fullmatch(digits):
@@ -167,7 +180,7 @@ def phone_problem(written: str) -> str | None:
                 "像是区号前的 0 被 Excel 去掉了（0816-2345678 成了 8162345678）：请把这一列设为"
                 "“文本”格式，重新输入带区号的号码"
             )
-        return "不是电话号码：请写号码，如 0816-2345678；几个号码用顿号分隔，分机写“转 123”"
+        return NOT_A_PHONE
     return None
 
 
@@ -177,8 +190,8 @@ def _without_extension(number: str) -> tuple[str, str]:
     comma, a pause before the next (028-86113498 转 8001 转 2 dials 8001, then 2 — not 80012)."""
     number = _WORDS.sub("", _DASHES.sub("-", number))
     extensions = []
-    if found := _EXTENSION.search(number):
-        number = number[: found.start()]
+    if found := _EXTENSION.search(number):  # what follows it stays, for the number to refuse
+        number = number[: found.start()] + number[found.end() :]
         extensions = [re.sub(r"\D", "", part) for part in _EXTENSION_WORD.split(found[0])]
     number = number.strip()
     if extended := _LANDLINE_EXTENSION.fullmatch(number):
