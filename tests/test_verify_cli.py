@@ -121,6 +121,10 @@ def test_a_check_that_finds_nothing_names_whom_to_ask(
             "几个号码用顿号分隔",
         ),
         ("代码,名称,地址,电话\n2202,绵阳市人社局,,、、\n", "第2行「电话」“、、”：不是电话号码"),
+        (  # tel:081623456787,123456: the seventh digit glued onto the number
+            "代码,名称,地址,电话\n2202,绵阳市人社局,,0816-2345678 转 1234567\n",
+            "第2行「电话」“0816-2345678 转 1234567”：不是电话号码",
+        ),
         (
             "代码,名称,地址,电话\n2202,绵阳市人社局,,0816-1234567\n制表人：张三,,,\n",
             "第3行「代码」“制表人:张三”：不是附件3规定的发证机关代码",
@@ -138,7 +142,7 @@ def test_a_check_that_finds_nothing_names_whom_to_ask(
             "words",
             "hours-after-extension",
         ),
-        *("fax-after-extension", "separators-only", "note-row", "twice"),
+        *("fax-after-extension", "separators-only", "extension-too-long", "note-row", "twice"),
     ],
 )
 def test_a_contacts_file_that_would_mislead_employers_is_refused(

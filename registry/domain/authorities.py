@@ -141,12 +141,13 @@ _WORDS = re.compile(r"[(（][^()（）\d]*[)）]")
 _EXTENSION_WORD = re.compile(r"转|分机|ext\.?", re.I)
 """What writes an extension after a number: 转 8001, 分机：8001, ext. 8001."""
 _EXTENSION = re.compile(
-    rf"(?:{_EXTENSION_WORD.pattern})\s*[:：]?\s*\d{{1,6}}"
-    rf"(?:\s*(?:{_EXTENSION_WORD.pattern})\s*[:：]?\s*\d{{1,6}})*",
+    rf"(?:{_EXTENSION_WORD.pattern})\s*[:：]?\s*\d{{1,6}}(?!\d)"
+    rf"(?:\s*(?:{_EXTENSION_WORD.pattern})\s*[:：]?\s*\d{{1,6}}(?!\d))*",
     re.I,
 )
 """An extension and each further one after a pause: the digits right after its word, no more
-(转 8001（工作日 9:00-17:00） dialled 80019001700, 转 8001 传真 028-86113499 glued the fax on)."""
+(转 8001（工作日 9:00-17:00） dialled 80019001700, 转 8001 传真 028-86113499 glued the fax on);
+no longer than six (转 1234567 is refused: its seventh digit was glued onto the number)."""
 _PHONE = re.compile(
     r"(?:\+86|0086)?(?:0\d{9,11}|1[3-9]\d{9}|[48]00\d{7}|123\d{2}|\d{7,8})"
     r"|(?:\+86|0086)[1-9]\d{8,10}"  # +86 28 8611 3498: the area code's 0 left out
