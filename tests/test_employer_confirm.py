@@ -22,12 +22,14 @@ from hypothesis import strategies as st
 
 from datasette_config.labels import code_label
 from registry.cli import cli
+from registry.domain.statuses import VALID as VALID_RESULT
 from registry.public.confirm import CONFIRMABLE, anything_typed, unreadable
 from tests.registers import MIANYANG, RegisterFactory, approval_row, status_event
 from tests.verify_fixtures import (
     REISSUED,
     REVOKED,
     SAMPLES,
+    SECRET,
     SUPERSEDED,
     VALID,
     AppClient,
@@ -40,6 +42,7 @@ from tests.verify_fixtures import (
     registry_db,
     sync_folder,
 )
+from verify_app.name_hashes import holder_hash
 
 __all__ = ["app_client", "clock", "registry_db"]
 
@@ -776,23 +779,8 @@ def test_a_reissue_copy_under_a_new_number_is_confirmed_by_its_originals_date_to
     the original's approval date (the 补发 is approved against 原公布文件, §四.(六)3) was told
     可能被涂改或伪造 and given no receipt (an employer's review). Its originals' dates match, one
     补发 after another; not the date of a paper a 换发 replaced, and nothing is revealed."""
-    registers = RegisterFactory(tmp_path / "registers")
-    registers.add(
-        "m.csv",
-        [approval_row("Z1122020001", "郑浩"), approval_row("Z1122020002", "周杰")],
-        MIANYANG,
-    )
-    again = {"批准文号": "绵人社函〔2014〕2号"}
-    changes = [
-        status_event("补发", "Z1122020001", "郑浩", "2013-01-10", "Z1122020003"),
-        status_event("换发", "Z1122020002", "周杰", "2013-01-10", "Z1122020004"),
-        status_event("补发", "Z1122020003", "郑浩", "2014-02-11", "Z1122020005", **again),
-        status_event("补发", "Z1122020004", "周杰", "2014-02-11", "Z1122020006", **again),
-    ]
-    registers.add("changes.csv", changes, {"kind": "status-changes", "authority": "2202"})
     db = tmp_path / "registry.db"
-    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)])
-    assert result.exit_code == 0, result.output
+    synced(reissue_chains(tmp_path), db)
     with app_client(db=db) as client:
 
         def issued(number: str, name: str, date: str) -> tuple[str, bool]:
@@ -826,3 +814,66 @@ def test_a_reissue_copy_under_a_new_number_is_confirmed_by_its_originals_date_to
         batch = [{"number": "Z1122020003", "name": "郑浩", "confirm": {"issued_on": "2012-03-20"}}]
         [item] = client.post("/api/v1/verify/batch", json={"items": batch}).json()["results"]
     assert item["confirmation"] == {"issued_on": "match"}
+
+
+def reissue_chains(tmp_path: Path) -> RegisterFactory:
+    """郑浩's Z1122020001 (issued 2012-03-20) 补发 as …003 (2013-01-10), that 补发 as …005
+    (2014-02-11); 周杰's …002 换发 as …004, that 补发 as …006."""
+    registers = RegisterFactory(tmp_path / "registers")
+    registers.add(
+        "m.csv",
+        [approval_row("Z1122020001", "郑浩"), approval_row("Z1122020002", "周杰")],
+        MIANYANG,
+    )
+    again = {"批准文号": "绵人社函〔2014〕2号"}
+    changes = [
+        status_event("补发", "Z1122020001", "郑浩", "2013-01-10", "Z1122020003"),
+        status_event("换发", "Z1122020002", "周杰", "2013-01-10", "Z1122020004"),
+        status_event("补发", "Z1122020003", "郑浩", "2014-02-11", "Z1122020005", **again),
+        status_event("补发", "Z1122020004", "周杰", "2014-02-11", "Z1122020006", **again),
+    ]
+    registers.add("changes.csv", changes, {"kind": "status-changes", "authority": "2202"})
+    return registers
+
+
+def synced(registers: RegisterFactory, db: Path) -> str:
+    """The output of ``certreg sync`` of ``registers`` into ``db``, which succeeded."""
+    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_a_reissue_copys_receipt_notices_a_correction_of_its_originals_date(
+    app_client: AppClient, tmp_path: Path
+) -> None:
+    """A receipt of a 补发 copy confirmed by its original's issue date kept saying 与登记相符
+    after the original roster's date was corrected, while the same check now answered
+    mismatch: its digest held only the copy's own date (a review of the day's diff)."""
+    registers, db = reissue_chains(tmp_path), tmp_path / "registry.db"
+    synced(registers, db)
+    check = {"number": "Z1122020005", "name": "郑浩", "confirm": {"issued_on": "2012-03-20"}}
+    with app_client(db=db) as client:
+        first = client.post("/api/v1/verify", json={**check, "receipt": True}).json()
+        assert first["confirmation"] == {"issued_on": "match"}
+        # a receipt of the copy confirmed by its own date, as one was digested before 2026-12-06
+        # (the copy's date alone), is not told of a correction none made
+        older = client.app.state.verifier.receipts.issue(
+            "Z1122020005",
+            holder_hash(SECRET, "Z1122020005", "郑浩"),
+            confirmed=["issued_on"],
+            registered={"issued_on": "2014-02-11"},
+            result=VALID_RESULT,
+        )
+        receipts = {"first": first["receipt_url"], "older": f"/r/{older}"}
+        for url in receipts.values():
+            assert "原查验核对了证书上的发证日期，与登记相符" in client.get(url).text
+        registers.entries["m.csv"] = {**MIANYANG, "issued_on": "2012-03-25"}
+        registers.write_manifest()
+        assert "「发证日期」2012-03-20 → 2012-03-25" in synced(registers, db)
+        again = client.post("/api/v1/verify", json=check).json()
+        assert again["confirmation"] == {"issued_on": "mismatch"}
+        pages = {which: client.get(url).text for which, url in receipts.items()}
+    assert "此后登记的内容有更正，原核对结果不再适用" in pages["first"]
+    assert "原查验核对了证书上的发证日期，当时与登记相符；" in pages["first"]
+    assert "此后登记的内容有更正" not in pages["older"]  # its date, the copy's own, stands
+    assert "原查验核对了证书上的发证日期，与登记相符" in pages["older"]

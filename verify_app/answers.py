@@ -184,14 +184,37 @@ def confirmed(
     if not anything_typed(typed):
         return Checked(answer, hashed, holder_hash=holder)
     confirmation = confirm(answer, typed, catalogue, originals)
-    registered = registered_values(answer, confirmation)
+    registered = registered_values(answer, confirmation, originals)
     return Checked(withheld(answer), hashed, confirmation, holder, registered)
 
 
-def registered_values(answer: Verification, fields: Collection[str]) -> dict[str, str]:
+def registered_values(
+    answer: Verification, fields: Collection[str], originals: Collection[str] = ()
+) -> dict[str, str]:
     """What ``answer`` says of those of ``fields`` an answer withholds once they are confirmed
-    (level, trade, issue date) — what a later correction of the registry changes."""
-    return {name: str(getattr(answer, name)) for name in WITHHELD if name in fields}
+    (level, trade, issue date) — what a later correction of the registry changes. With a
+    confirmed issue date, a 补发 copy's ``originals`` (`first_issues`) too: its paper may print
+    any of them, and a receipt kept saying 与登记相符 after the original's date was corrected."""
+    values = {name: str(getattr(answer, name)) for name in WITHHELD if name in fields}
+    if "issued_on" in values and originals:
+        values[FIRST_ISSUES] = " ".join(sorted(originals))
+    return values
+
+
+FIRST_ISSUES = "first_issues"
+"""`registered_values`' name for a 补发 copy's original dates (not a field of an answer)."""
+
+
+def registered_forms(
+    answer: Verification, fields: Collection[str], originals: Collection[str] = ()
+) -> tuple[dict[str, str], ...]:
+    """`registered_values` as a receipt's digest may hold them: as now, and — for a 补发 copy
+    whose issue date was confirmed — without the original dates, as receipts issued before
+    2026-12-06 digested them (told 此后登记的内容有更正 of a correction none made)."""
+    values = registered_values(answer, fields, originals)
+    if FIRST_ISSUES not in values:
+        return (values,)
+    return values, {name: value for name, value in values.items() if name != FIRST_ISSUES}
 
 
 SHOWN_PROBLEMS = 10

@@ -150,15 +150,17 @@ class Receipts:
         )
         return digest.hexdigest()[:REGISTERED_DIGITS]
 
-    def corrected(self, receipt: Receipt, values: Mapping[str, str]) -> bool:
-        """Whether the registry's ``values`` of the fields ``receipt``'s check confirmed are no
+    def corrected(self, receipt: Receipt, *forms: Mapping[str, str]) -> bool:
+        """Whether the registry's values of the fields ``receipt``'s check confirmed are no
         longer what they were then (a corrected roster changed the trade): its "与登记相符"
-        would vouch for a paper a check now finds wrong. A receipt without a digest cannot
-        tell (issued before 2026-12-05)."""
+        would vouch for a paper a check now finds wrong. ``forms``: those values as receipts
+        digest them now, then as older ones did (`verify_app.answers.registered_forms`) —
+        corrected when none digests to the receipt's. A receipt without a digest cannot tell
+        (issued before 2026-12-05)."""
         if receipt.registered is None:
             return False
-        digest = self.registered(receipt.number, values, receipt.key)
-        return not hmac.compare_digest(digest, receipt.registered)
+        digests = (self.registered(receipt.number, values, receipt.key) for values in forms)
+        return not any(hmac.compare_digest(d, receipt.registered) for d in digests)
 
     def lifetime(self, receipt: Receipt) -> int:
         """The days ``receipt`` lives: those it was issued with, as its page printed them (an

@@ -32,7 +32,7 @@ from verify_app.answers import (
     Item,
     charged_rows,
     confirmed,
-    registered_values,
+    registered_forms,
     screened_number,
 )
 from verify_app.batch_retries import BatchRetries
@@ -238,14 +238,14 @@ class Verifier:
             answer, holder = lookup.recheck(
                 conn, receipt.number, same_holder, as_of=self.registry.as_of
             )
-            version = self.registry.answered_by(conn)
+            version, originals = self.registry.answered_by(conn), first_issues(conn, answer)
         # logged as the check was: by the name's hash, which staff see beside the first check
         logged = self.name_hash(holder) if answer.matched and holder else receipt.holder_hash
         self._log(Caller(client), Checked(answer, logged), "receipt", version)
         if not receipt.withheld:
             return Reopened(answer)
-        now = registered_values(answer, receipt.confirmed)
-        return Reopened(withheld(answer), answer.matched and self.receipts.corrected(receipt, now))
+        now = registered_forms(answer, receipt.confirmed, originals)
+        return Reopened(withheld(answer), answer.matched and self.receipts.corrected(receipt, *now))
 
     def issue_receipt(self, checked: Checked) -> IssuedReceipt | None:
         """A receipt for a check that found the certificate (SPEC §7: receipts only for matches);
