@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import html
+import itertools
 import json
 import logging
 import re
@@ -34,7 +36,7 @@ from tests.verify_fixtures import (
     template_of,
 )
 from verify_app.app import create_app
-from verify_app.body_limit import BodyLimitMiddleware
+from verify_app.body_limit import SMALLER_BODY, TOO_LARGE_ADVICE, BodyLimitMiddleware
 from verify_app.context import MAX_UNTRUSTED_WARNINGS, client_of
 from verify_app.csrf import LIFETIME
 from verify_app.refusals import RateLimited
@@ -676,18 +678,39 @@ def test_a_body_that_stops_or_trickles_is_408_not_a_held_connection(
     assert "超时" in json.loads(sent[1]["body"])["message"]
 
 
-def _stalled(registry_db: Path, path: str, content_type: bytes) -> list[Message]:
-    """What the app sends for a body to ``path`` that stops coming after its first byte."""
+PAUSED, OUT_OF_TIME, SLOW_THEN_PAUSED = "paused", "out of time", "slow, then paused"
+"""How a body comes in `_stalled`: a part, then nothing; a part every 0.05 s, past the total
+time (0.6 s); three parts 0.05 s apart of 100 KB, then nothing (at that pace, it would take
+over an hour)."""
+FILE_BEGUN = b'--x\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n'
+FORMS = {
+    "/check": b"application/x-www-form-urlencoded",
+    "/watch/abc/delete": b"application/x-www-form-urlencoded",
+    "/batch": b"multipart/form-data; boundary=x",
+    "/watch": b"application/x-www-form-urlencoded",
+    "/api/v1/verify": b"application/json",
+    "/api/v1/verify/batch": b"application/json",
+}
+
+
+def _stalled(registry_db: Path, path: str, how: str) -> tuple[int, str, str]:
+    """The status, message and advice the app answers a body to ``path`` coming ``how``."""
     inner = create_app(Settings(db=registry_db, secret=Secret(SECRET), rate_limit=0))
-    app = BodyLimitMiddleware(inner, max_bytes=1_048_576, idle_seconds=0.2)
-    scope = {**_post(path, content_type, declared=1000), "app": inner}
+    app = BodyLimitMiddleware(inner, 1_048_576, idle_seconds=0.2, total_seconds=0.6)
+    declared = 100_000 if how == SLOW_THEN_PAUSED else 600
+    scope = {**_post(path, FORMS[path], declared=declared), "app": inner}
     sent: list[Message] = []
-    parts = [{"type": "http.request", "body": b"-", "more_body": True}]
+    parts = 1 if how == PAUSED else 3 if how == SLOW_THEN_PAUSED else 1000
+    # a file's part begun (a multipart body is read as it comes), then its bytes
+    chunks = itertools.chain([FILE_BEGUN if path == "/batch" else b"-"], itertools.repeat(b"a"))
 
     async def receive() -> Message:
+        nonlocal parts
         if not parts:
-            await asyncio.sleep(3600)  # a byte, then nothing
-        return parts.pop()
+            await asyncio.sleep(3600)  # then nothing
+        await asyncio.sleep(0 if parts == 1000 or how == PAUSED else 0.05)
+        parts -= 1
+        return {"type": "http.request", "body": next(chunks), "more_body": True}
 
     async def send(message: Message) -> None:
         sent.append(message)
@@ -697,20 +720,65 @@ def _stalled(registry_db: Path, path: str, content_type: bytes) -> list[Message]
             await app(scope, receive, send)
 
     asyncio.run(call())
-    return sent
+    start, body = sent
+    if path.startswith("/api/"):
+        return start["status"], json.loads(body["body"])["message"], ""
+    shown = re.search(r'role="alert">(.*?)</p>\s*(?:<p>(.*?)</p>)?', body["body"].decode())
+    assert shown is not None
+    return start["status"], html.unescape(shown[1]), html.unescape(shown[2] or "")
 
 
-def test_a_slow_upload_is_told_what_to_send_instead_of_the_same_again(registry_db: Path) -> None:
+SAME_AGAIN = "以当前的网速，同样的内容重新"
+
+
+@pytest.mark.parametrize(
+    ("path", "how", "told"),
+    [
+        ("/check", PAUSED, "网络中断了一会儿：请重新提交。"),
+        ("/check", OUT_OF_TIME, "网速过慢：请在网络较稳定时重新提交。"),
+        ("/watch/abc/delete", PAUSED, "网络中断了一会儿：请重新提交。"),
+        ("/watch/abc/delete", OUT_OF_TIME, "网速过慢：请在网络较稳定时重新提交。"),
+        ("/batch", PAUSED, "网络中断了一会儿：请重新提交。"),
+        ("/batch", OUT_OF_TIME, SAME_AGAIN + "提交仍会超时。" + SMALLER_BODY["/batch"]),
+        ("/batch", SLOW_THEN_PAUSED, SAME_AGAIN + "提交仍会超时。" + SMALLER_BODY["/batch"]),
+        ("/watch", OUT_OF_TIME, SAME_AGAIN + "提交仍会超时。" + SMALLER_BODY["/watch"]),
+        ("/api/v1/verify", PAUSED, "网络中断了一会儿：请重新发送。"),
+        ("/api/v1/verify", OUT_OF_TIME, "网速过慢：请在网络较稳定时重新发送。"),
+        ("/api/v1/verify/batch", PAUSED, "网络中断了一会儿：请重新发送。"),
+        (
+            "/api/v1/verify/batch",
+            OUT_OF_TIME,
+            SAME_AGAIN + "发送仍会超时。" + SMALLER_BODY["/api/v1/verify/batch"],
+        ),
+    ],
+)
+def test_a_slow_body_is_told_to_send_the_same_again_or_what_to_send_instead(
+    registry_db: Path, path: str, how: str, told: str
+) -> None:
     """A phone's upload cut for its pace was told only 请重新提交: the same file on the same
-    network is cut again. The page gives a too-large upload's advice (pictures and columns to
-    drop, smaller files, or the names pasted); the API says to send less at a time."""
-    start, body = _stalled(registry_db, "/batch", b"multipart/form-data; boundary=x")
-    page = body["body"].decode()
-    assert start["status"] == 408 and "仍会超时" in page and "请重新提交。" not in page
-    assert all(words in page for words in ("图片", "分成几个较小的文件", "复制粘贴"))
-    start, body = _stalled(registry_db, "/api/v1/verify", b"application/json")
-    message = json.loads(body["body"])["message"]
-    assert start["status"] == 408 and "仍会超时" in message and "分成几次较小的请求" in message
+    network is cut again, so one out of time — or too slow to come in time — is told what to
+    send instead, by its exact route: the upload's pictures and columns to drop, the watch
+    list's split, the API's batch. But a pause of the network, and a small form's body, were
+    told the same (a single check to split its batch, a watch list's 删除 to split the list, a
+    570-byte upload whose network paused to drop its pictures): they are told to send again."""
+    status, message, advice = _stalled(registry_db, path, how)
+    assert status == 408 and (message + advice).endswith(told), (message, advice)
+    assert ("仍会超时" in message + advice) == (SAME_AGAIN in told)
+    if SAME_AGAIN not in told:  # no way to a smaller body when its size is not at fault
+        assert advice == ""
+    if how == PAUSED:
+        assert "秒内未收到后续数据" in message
+
+
+def test_a_too_large_forms_advice_is_its_exact_routes(app_client: AppClient) -> None:
+    """A refusal for size to a watch list's 删除 was told to split the watch list, matched by
+    its route's beginning: it is told to shorten what it sent, as every form but the upload
+    and the watch list's creation is."""
+    with app_client() as client:
+        page = client.post("/watch/abc/delete", content=b"x" * 2_000_000)
+        upload = client.post("/batch", content=b"x" * 2_000_000)
+    assert page.status_code == 413 and page.context["advice"] == TOO_LARGE_ADVICE
+    assert upload.status_code == 413 and upload.context["advice"] == SMALLER_BODY["/batch"]
 
 
 @pytest.mark.parametrize(

@@ -30,27 +30,17 @@ BODY_IDLE_SECONDS = 10.0
 """Longest wait for the next part of a request body: generous for a phone on a poor network."""
 
 
-TOO_LARGE_ADVICE = {
+SMALLER_BODY = {
     "/batch": "上传的名单太大时，请删去表格中的图片、照片（它们最占大小），分成几个较小的文件，或只保留“证书编号”“姓名”两列后再上传；也可以把证书编号和姓名复制粘贴到批量查验页面的文本框中提交。",
     "/watch": "关注的证书太多时，请分成几个关注列表分别建立。",
-    "/": "填写的内容太长：请删减后重新提交。",
+    "/api/v1/verify/batch": "请把批量查验分成几次较小的请求后重新发送。",
+    "/api/v1/watches": "请把关注的证书分成几个关注列表分别建立后重新发送。",
 }
-"""What a browser's refusal for size adds, by the form's path: the way to a body that fits (the
-watch form has no file to split, a single check no columns to drop)."""
-TOO_SLOW_ADVICE = {**TOO_LARGE_ADVICE, "/": "请在网络较稳定时重新提交。"}
-"""What a browser's refusal for pace adds: on the same network the same body is no faster, so a
-smaller one is the way — a phone's upload cut at two minutes was told only 请重新提交, to fail
-again. A single check's body is small already: its network is at fault."""
-TOO_SLOW = "以当前的网速，同样的内容重新提交仍会超时"
-API_TOO_SLOW_ADVICE = "请减少每次发送的内容（批量查验分成几次较小的请求）后重新发送。"
-"""What the API's refusal for pace adds: a program resending the same body fails again."""
-
-
-def _advice(path: str, status: int) -> str:
-    """`TOO_LARGE_ADVICE` (for 413) or `TOO_SLOW_ADVICE` (for 408) for ``path``; none for a
-    target that is no path (``OPTIONS *``)."""
-    advice = TOO_LARGE_ADVICE if status == 413 else TOO_SLOW_ADVICE
-    return next((text for form, text in advice.items() if path.startswith(form)), "")
+"""How a body is made smaller, by the exact route of each form and request that takes a long one
+(the batch upload, a watch list's creation, the API's batch and watch list): matched by their
+beginnings, a watch list's 删除 was told to split the list, and a single check a batch."""
+TOO_LARGE_ADVICE = "填写的内容太长：请删减后重新提交。"
+"""What a browser's refusal for size adds for any other form."""
 
 
 class _TooLarge(Exception):
@@ -58,7 +48,60 @@ class _TooLarge(Exception):
 
 
 class _Stalled(Exception):
-    pass
+    """The body did not come in time: ``total``, not whole within the total time (else its next
+    part not within the idle time); ``hopeless``, at the pace its parts came, it would not have
+    come whole within the total time either."""
+
+    def __init__(self, *, total: bool, hopeless: bool) -> None:
+        super().__init__("request body too slow")
+        self.total = total
+        self.hopeless = hopeless
+
+
+class _Body:
+    """A request's ``receive`` bounded in size and pace (`BodyLimitMiddleware`), keeping how the
+    body has come so far: a refusal then tells a network that dropped for a moment — sending
+    again will likely do — from a body too large for its network, which would be cut again."""
+
+    def __init__(
+        self, receive: Receive, declared: bytes | None, limits: BodyLimitMiddleware
+    ) -> None:
+        self.receive = receive
+        self.declared = declared
+        self.limits = limits
+        self.received = 0
+        self.began: float | None = None
+        self.last = 0.0
+        self.complete = declared == b"0"
+
+    async def __call__(self) -> Message:
+        if self.complete:  # the body is in: waiting now is for a disconnect, for any time
+            return await self.receive()
+        clock = asyncio.get_running_loop().time
+        self.began = clock() if self.began is None else self.began
+        left = self.began + self.limits.total_seconds - clock()
+        try:
+            async with asyncio.timeout(min(self.limits.idle_seconds, left)):
+                message = await self.receive()
+        except TimeoutError:
+            total = left <= self.limits.idle_seconds
+            raise _Stalled(total=total, hopeless=total or self._hopeless()) from None
+        if message["type"] == "http.request":
+            self.complete = not message.get("more_body", False)
+            self.received += len(message.get("body", b""))
+            self.last = clock()
+            # the server delivers no more than a declared length
+            if self.declared is None and self.received > self.limits.max_bytes:
+                raise _TooLarge
+        return message
+
+    def _hopeless(self) -> bool:
+        """Whether, at the pace its first parts came, the declared body would not have come
+        whole within the total time: sent again on the same network, it is cut again."""
+        if not self.declared or not self.received or self.began is None:
+            return False  # no length told, or no pace seen: a pause, as far as anyone can tell
+        seconds = max(self.last - self.began, 0.0)
+        return seconds * int(self.declared) / self.received > self.limits.total_seconds
 
 
 class BodyLimitMiddleware:
@@ -74,30 +117,41 @@ class BodyLimitMiddleware:
         self.idle_seconds = idle_seconds
         self.total_seconds = total_seconds
 
-    def _too_large(self) -> str:
-        return f"请求内容过大（上限 {self.max_bytes // 1024} KB）。"
+    def _too_large(self, scope: Scope) -> tuple[str, str]:
+        """The 413's message and a page's advice (`SMALLER_BODY`, else `TOO_LARGE_ADVICE`)."""
+        advice = SMALLER_BODY.get(scope["path"], TOO_LARGE_ADVICE)
+        return f"请求内容过大（上限 {self.max_bytes // 1024} KB）。", advice
 
-    def _too_slow(self, scope: Scope) -> str:
-        """The 408's message: the same body sent again on the same network would be cut again,
-        so a program is told what to send instead (a browser's page adds it as advice)."""
-        message = (
-            f"请求内容发送超时（{self.idle_seconds:.0f} 秒内未收到后续数据，或 "
-            f"{self.total_seconds:.0f} 秒内未收完）：{TOO_SLOW}。"
-        )
-        return message + (API_TOO_SLOW_ADVICE if wants_json(scope["path"], scope["method"]) else "")
+    def _too_slow(self, scope: Scope, stalled: _Stalled) -> tuple[str, str]:
+        """The 408's message and what to do. The same body again is cut again only when it could
+        not have come in time — then the route's way to a smaller one (`SMALLER_BODY`); a small
+        body's network was too slow, whatever its size; and a pause of the network (a phone in a
+        lift) is told to send again, which will likely do: all three were told 仍会超时 and to
+        split the list, a single check and a watch list's 删除 too."""
+        again = "发送" if wants_json(scope["path"], scope["method"]) else "提交"
+        smaller = SMALLER_BODY.get(scope["path"])
+        if stalled.total:
+            cut = f"请求内容发送超时：{self.total_seconds:.0f} 秒内未收完"
+        else:
+            cut = f"请求内容发送超时：{self.idle_seconds:.0f} 秒内未收到后续数据"
+        if smaller and stalled.hopeless:
+            return f"{cut}。以当前的网速，同样的内容重新{again}仍会超时。", smaller
+        if stalled.total:
+            return f"{cut}，网速过慢：请在网络较稳定时重新{again}。", ""
+        return f"{cut}，网络中断了一会儿：请重新{again}。", ""
 
-    def _refusal(self, scope: Scope, status: int, message: str) -> Response:
+    def _refusal(self, scope: Scope, status: int, told: tuple[str, str]) -> Response:
+        """The refusal of a body: JSON with ``told``'s message and advice as one message, or the
+        site's error page saying them apart, with the way back to the form."""
+        message, advice = told
         if wants_json(scope["path"], scope["method"]):  # a feed's DELETE too, as its errors
             error = "too_large" if status == 413 else "timeout"
             response: Response = JSONResponse(
-                {"error": error, "message": message}, status_code=status
+                {"error": error, "message": message + (advice if status == 408 else "")},
+                status_code=status,
             )
         else:  # a browser's form: the site's error page, with the way back to the form
-            context = {
-                "title": "无法提交",
-                "message": message,
-                "advice": _advice(scope["path"], status),
-            }
+            context = {"title": "无法提交", "message": message, "advice": advice}
             templates = scope["app"].state.templates  # Starlette sets the app before middleware
             response = templates.TemplateResponse(
                 Request(scope), "error.html", context, status_code=status
@@ -114,35 +168,15 @@ class BodyLimitMiddleware:
         for name, value in scope["headers"]:
             if name == b"content-length":
                 if not value.isdigit() or int(value) > self.max_bytes:
-                    await self._refusal(scope, 413, self._too_large())(scope, receive, send)
+                    await self._refusal(scope, 413, self._too_large(scope))(scope, receive, send)
                     return
                 declared = value
             elif name == b"transfer-encoding":  # chunked: the length above does not bind it
                 declared = None
                 break
-        received = 0
-        complete = declared == b"0" or scope["method"] in ("GET", "HEAD")
+        body = _Body(receive, declared, self)
+        body.complete = body.complete or scope["method"] in ("GET", "HEAD")
         started = False
-        deadline: float | None = None
-
-        async def bounded_receive() -> Message:
-            nonlocal received, complete, deadline
-            if complete:  # the body is in: waiting now is for a disconnect, for any time
-                return await receive()
-            now = asyncio.get_running_loop().time()
-            deadline = deadline or now + self.total_seconds
-            try:
-                async with asyncio.timeout(min(self.idle_seconds, deadline - now)):
-                    message = await receive()
-            except TimeoutError:
-                raise _Stalled from None
-            if message["type"] == "http.request":
-                complete = not message.get("more_body", False)
-                if declared is None:  # the server delivers no more than a declared length
-                    received += len(message.get("body", b""))
-                    if received > self.max_bytes:
-                        raise _TooLarge
-            return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
@@ -151,14 +185,14 @@ class BodyLimitMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, bounded_receive, tracking_send)
+            await self.app(scope, body, tracking_send)
         except ClientDisconnect:  # gone before its body was in: no one to answer, no error
             return
         except _TooLarge:
             if started:
                 raise
-            await self._refusal(scope, 413, self._too_large())(scope, receive, send)
-        except _Stalled:
+            await self._refusal(scope, 413, self._too_large(scope))(scope, receive, send)
+        except _Stalled as stalled:
             if started:
                 raise
-            await self._refusal(scope, 408, self._too_slow(scope))(scope, receive, send)
+            await self._refusal(scope, 408, self._too_slow(scope, stalled))(scope, receive, send)
