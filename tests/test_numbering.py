@@ -523,6 +523,7 @@ def test_refuses_rows_that_may_not_get_a_number(
         approval_row("", "乙", 实际操作技能=40),
         approval_row("", "丙", level="技师"),
         approval_row("", "丁", 职业道德="免考"),
+        approval_row("", "戊", level="二级"),
     ]
     path = registered.add("new.csv", rows, MIANYANG)
     out = tmp_path / "numbered.csv"
@@ -538,6 +539,9 @@ def test_refuses_rows_that_may_not_get_a_number(
         and "第7行「职业道德」“免考”：考试考核结果不合格" not in output
     )
     assert "第6行「报考等级」“技师”：技师证书只能由省人力资源和社会保障厅核发" in output
+    # a city's 二级 is told what 技师 would be, not to write 技师 (§三)
+    assert "第8行「报考等级」“二级”：报考等级“二级”即技师。技师证书只能由省人力" in output
+    assert "请填写“技师”" not in output
     assert not out.exists()
 
 

@@ -2042,8 +2042,12 @@ def test_a_level_the_footer_does_not_name_is_said_so_not_quoted_as_written(
 def test_a_row_whose_level_is_unread_is_not_also_a_footer_count_short(
     loaded: RegisterFactory, db_path: Path
 ) -> None:
-    """报考等级 五级 is refused for itself; the footer's 中级 2 人 was told 名册中实有 1 人 too."""
-    rows = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "吴敏", level="五级")]
+    """报考等级 中级（三级） is refused for itself; the footer's 中级 2 人 was told 名册中实有 1 人
+    too."""
+    rows = [
+        approval_row("Z1122020001", "周杰"),
+        approval_row("Z1122020002", "吴敏", level="中级（三级）"),
+    ]
     loaded.add("mianyang.xlsx", rows, MIANYANG, footer=footer({"Z": 2}))
     code, report, _ = sync(loaded.folder, db_path)
     assert code == 1
@@ -2062,7 +2066,7 @@ def test_footer_counts_the_unread_levels_cannot_explain_are_told_with_them(
     and 高级 3 人 against none were told only on the next attempt, once the level was mended
     (a clerk's review). 中级 1 人 may be the unread row's: not told."""
     rows = [
-        approval_row("Z1122020001", "周杰", level="四级"),
+        approval_row("Z1122020001", "周杰", level="中级（三级）"),
         approval_row("C1122020001", "吴敏", level="初级"),
     ]
     counts = {"C": 5, "Z": 1, "G": 3, "J": 0}
@@ -2085,7 +2089,7 @@ def test_footer_counts_more_than_the_rows_with_unread_levels_are_told(
     be the unread row's, not all three."""
     rows = [
         approval_row("C1122020001", "周杰", level="初级"),
-        approval_row("Z1122020001", "吴敏", level="五级"),
+        approval_row("Z1122020001", "吴敏", level="中级（三级）"),
     ]
     loaded.add("mianyang.xlsx", rows, MIANYANG, footer=footer({"C": 1, "Z": 1, "G": 1}))
     code, report, _ = sync(loaded.folder, db_path)
@@ -2099,13 +2103,57 @@ def test_footer_counts_more_than_the_rows_with_unread_levels_are_told(
     ]
 
 
+def test_a_bare_grade_is_counted_under_its_level_by_the_footer(
+    loaded: RegisterFactory, db_path: Path
+) -> None:
+    """A row of 四级 is refused as 中级, and counted so: counted as of unknown level, which could
+    be 初级, the footer's 同意初级 2 人 against one 初级 row was told only on the next attempt."""
+    rows = [
+        approval_row("C1122020001", "周杰", level="初级"),
+        approval_row("Z1122020001", "吴敏", level="四级"),
+        approval_row("G1122020001", "李芳", level="高级"),
+    ]
+    loaded.add("mianyang.xlsx", rows, MIANYANG, footer=footer({"C": 2, "G": 1}))
+    code, report, _ = sync(loaded.folder, db_path)
+    assert code == 1
+    problems = report["registers"][1]["problems"]
+    assert [p["rule"] for p in problems if p["row"] == FIRST_DATA_ROW + 1] == [
+        "报考等级“四级”即中级工，请填写“中级”"
+    ]
+    assert _footer_rules(problems) == [
+        ("初级 2 人", "页脚同意初级 2 人，名册中实有 1 人，两者应相等"),
+        ("中级 0 人", "页脚同意中级 0 人，名册中实有 1 人，两者应相等"),
+    ]
+
+
+def test_a_bare_grade_of_technician_in_a_citys_roster_is_told_the_city_cannot_issue_it(
+    loaded: RegisterFactory, db_path: Path
+) -> None:
+    """二级 in a city's roster was told 请填写“技师” beside the refusal that a city cannot issue
+    技师 (§三): the clerk who wrote 技师 was refused again. The province's is told to write it."""
+    rows = [approval_row("C1122020001", "周杰", level="初级")]
+    technician = approval_row("J1122020001", "吴敏", level="二级")
+    loaded.add("mianyang.xlsx", [*rows, technician], MIANYANG, footer=footer({"C": 1, "J": 1}))
+    own = approval_row("J1122000001", "李芳", level="二级")
+    loaded.add("province.xlsx", [approval_row("Z1122000001", "王五"), own], PROVINCE)
+    code, report, _ = sync(loaded.folder, db_path)
+    assert code == 1
+    registers = {r["file"]: r["problems"] for r in report["registers"]}
+    [city] = [p for p in registers["mianyang.xlsx"] if p["column"] == "报考等级"]
+    assert city["rule"] == (
+        "报考等级“二级”即技师。技师证书只能由省人力资源和社会保障厅核发（§三）：请把该行从本名册中"
+        "删去，报省厅按附件5审核名册办理"
+    )
+    assert [p["rule"] for p in registers["province.xlsx"]] == ["报考等级“二级”即技师，请填写“技师”"]
+
+
 def test_a_footer_approving_a_number_without_levels_is_checked_with_levels_unread(
     loaded: RegisterFactory, db_path: Path
 ) -> None:
     """同意以上 3 人 counts rows, whatever their levels: a row of unread level left it unchecked."""
     rows = [
         approval_row("C1122020001", "周杰", level="初级"),
-        approval_row("Z1122020001", "吴敏", level="五级"),
+        approval_row("Z1122020001", "吴敏", level="中级（三级）"),
     ]
     lines = ["证书核发部门意见：同意以上 3 人。", "（印章）"]
     loaded.add("mianyang.xlsx", rows, MIANYANG, footer=lines)

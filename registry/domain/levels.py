@@ -39,7 +39,7 @@ def read_level(written: str) -> tuple[str | None, str | None]:
     when it agrees; one that disagrees (中级（三级）) names both, not one chosen for the clerk."""
     if letter := LETTER_OF_LEVEL.get(written):
         return letter, None
-    if graded := LETTER_OF_GRADE.get(_GRADE_NAMED.sub("", written)):
+    if graded := bare_grade(written):
         return None, _grade_alone(written, graded)
     bracketed = _BRACKETED.fullmatch(written)
     letter = LETTER_OF_LEVEL.get(bracketed[1]) if bracketed else None
@@ -58,6 +58,13 @@ def read_level(written: str) -> tuple[str | None, str | None]:
         f"报考等级“{written}”前后不一致：{level}是{GRADES[letter]}，{grade}是{LEVELS[said]}，"
         f"请核对是{level}还是{LEVELS[said]}"
     )
+
+
+def bare_grade(written: str) -> str | None:
+    """The level letter of a bare national grade (四级, 国家职业资格三级: NFKC, no spaces), which
+    `read_level` refuses: the row is refused, but the footer counts it under its level — counted
+    as of unknown level, 同意初级 2 人 against one 初级 row passed, told only on the next attempt."""
+    return LETTER_OF_GRADE.get(_GRADE_NAMED.sub("", written))
 
 
 def _grade_alone(written: str, letter: str) -> str:

@@ -7,6 +7,7 @@ grades; each distinct value is checked once and its verdict reused for every row
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -20,9 +21,9 @@ from registry.domain.dates import (
     years_after,
 )
 from registry.domain.exam import EXAM_COLUMNS, exam_problem
-from registry.domain.levels import read_level
+from registry.domain.levels import LEVELS, bare_grade, read_level
 from registry.domain.names import SEX_RULE, normalise_name, sex_of
-from registry.domain.regions import region_name
+from registry.domain.regions import PROVINCE, issuing_problem, region_name
 from registry.domain.trades import TradeCatalogue
 from registry.sheets.cells import Cell, text
 
@@ -97,11 +98,20 @@ ColumnCheck = tuple[str, dict[Cell, Verdict], Callable[[Cell], Verdict]]
 """(column, memo of verdicts by value, the check for a value not seen yet)"""
 
 
-def level_verdict(value: Cell) -> Verdict:
-    """报考等级 → level letter; shared with `certreg number`, which numbers by level."""
-    letter, why = read_level(normalise_name(text(value)))
+def level_verdict(value: Cell, region: str = PROVINCE) -> Verdict:
+    """报考等级 → level letter; shared with `certreg number`, which numbers by level. A bare
+    grade (四级) is refused with the level it is, which the row keeps for the footer's counts
+    (`registry.kinds.roster_totals.footer_problems`); one a roster numbered in ``region`` may
+    not issue (二级, 技师, in a city's) is told so (§三): told 请填写“技师”, the clerk who did
+    was then told a city cannot issue 技师."""
+    written = normalise_name(text(value))
+    letter, why = read_level(written)
     if letter:
         return letter, None
+    if graded := bare_grade(written):
+        if barred := issuing_problem(region, region, graded):
+            return graded, (f"报考等级“{written}”即{LEVELS[graded]}。{barred}", "§三")
+        return graded, (why or "", "附件4")
     return None, (why or "报考等级应为 初级、中级、高级 或 技师", "附件4")
 
 
@@ -146,7 +156,7 @@ class CellChecks:
             SINCE_COLUMN: self._since,
             "报考年度": self._exam_year,
             "报考工种": self._trade,
-            "报考等级": level_verdict,
+            "报考等级": functools.partial(level_verdict, region=region),
             **{column: exam_verdict for column in EXAM_COLUMNS},
         }
         self._checks = {column: _unless_ditto(check) for column, check in checks.items()}

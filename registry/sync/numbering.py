@@ -78,7 +78,7 @@ def _letter(
     if kind == TECHNICIAN_ROSTER:
         letter: object = "J"
     else:
-        letter, refused = level_verdict(record.values.get("报考等级"))
+        letter, refused = level_verdict(record.values.get("报考等级"), region)
         if refused:
             value = text(record.values.get("报考等级"))
             return None, Problem(record.row, "报考等级", value, *refused)
