@@ -194,6 +194,8 @@ def test_a_number_shown_as_nothing_is_refused(registers: RegisterFactory, db_pat
         ('"Z"General', 1122020006, "Z1122020006"),
         ('"Z"#', 0, "Z"),
         ('"Z"000-000', 12, "Z000-012"),
+        ('"Z"0_)', 1122000001, "Z1122000001"),  # the padding shows as no character typed
+        ('_("Z"0_) ', 1122000001, "Z1122000001"),
         ('[Red]"Z"0;"x"', 5, "Z5"),
         ("[$¥-804]0", 5, "¥5"),
         ('0"分"', 85, "85分"),
@@ -238,6 +240,21 @@ def test_a_score_shown_with_its_unit_is_no_problem(
     path = registers.add("mianyang.xlsx", [approval_row("Z1122020001", "赵六")], MIANYANG)
     edit_cell(path, 82, number_format='0"分"')
     assert sync(registers.folder, db_path)[0] == 0
+
+
+def test_a_score_shown_as_other_digits_is_told_disguised_and_checked(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A score of 8 in ``0"8"`` shows 88: told what it shows and to type that (如“88”), with its
+    failing checks left out, the clerk turned a failing score into a passing one. Outside a
+    certificate number's column the cell is told disguised, and the 8 it holds is checked."""
+    path = registers.add("mianyang.xlsx", [approval_row("Z1122020001", "赵六")], MIANYANG)
+    edit_cell(path, 75, value=8, number_format='0"8"')
+    problems = refused(registers, db_path, "mianyang.xlsx")
+    rules = [rule for _, column, rule, _ in problems if column == "技术业务理论"]
+    assert rules[0].startswith("这个单元格的自定义数字格式使它显示的不是其中的内容")
+    assert any("分数 8 低于 60 分" in rule for rule in rules), rules
+    assert not any("单元格显示为" in rule for rule in rules), rules
 
 
 def test_a_birth_date_shown_as_another_is_refused(

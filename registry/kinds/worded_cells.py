@@ -5,8 +5,11 @@ signs what the sheet shows, the registry would load the digits (§四.(五)); to
 clerk saw an 11-character number and nothing to mend (a clerk's review). The refusal says both.
 
 Told so: a cell of a certificate number's column (`NUMBER_COLUMNS`: a score's ``0"分"`` is
-decoration, a number's letter is not), and any cell of the register's columns whose format shows other digits (`registry.kinds.marked`'s
-disguised cells) when what it shows can be said (`registry.sheets._shown_numbers`).
+decoration, a number's letter is not) when what it shows can be said
+(`registry.sheets._shown_numbers`). Any other column's cell whose format shows other digits
+stays `registry.kinds.marked`'s disguised cell, its value checked: a score of 8 shown 88 in
+``0"8"``, told to type the 88 it shows and its failing checks left out, was turned into a
+pass (a review of the day's diff).
 """
 
 from __future__ import annotations
@@ -25,18 +28,15 @@ NUMBER_COLUMNS = frozenset({"颁发证书编号", "证书编号", "新证书编�
 
 
 def worded_cells(table: Table) -> list[Problem]:
-    """A problem for each number cell of a data row whose format writes words beside its
-    digits, in a certificate number's column or disguised (`Marks.disguised`), saying what it shows and
-    what it holds: the cause of what the checks find in the digits, which is not told again."""
+    """A problem for each number cell of a data row, in a certificate number's column, whose
+    format writes words beside its digits, saying what it shows and what it holds: the cause of
+    what the checks find in the digits, which is not told again."""
     names = {index + 1: name for name, index in table.columns.items()}
     records = {record.row: record for record in table.records}
-    disguised = table.marks.disguised
     found = []
     for row, column, code in sorted(table.marks.worded):
         name = names.get(column)
-        if row not in records or name is None:
-            continue
-        if name not in NUMBER_COLUMNS and (row, column) not in disguised:
+        if row not in records or name not in NUMBER_COLUMNS:
             continue
         value = records[row].values.get(name)
         shown, held = shown_number(code, value), text(value)

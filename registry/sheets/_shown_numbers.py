@@ -57,7 +57,8 @@ def worded(code: str) -> bool:
 def shown_number(code: str, value: object) -> str | None:
     """What ``code`` shows of ``value``, a non-negative whole number, when it is `worded`; None
     for any other value or format. The digits fill the placeholders from the right, the first
-    placeholder taking all that are left, as Excel does."""
+    placeholder taking all that are left, as Excel does; without the spaces at its ends (a
+    padding ``_)``, a quoted space), which the clerk neither sees nor is to type."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not worded(code):
         return None
     if value < 0 or value != int(value) or value >= 1e15:
@@ -78,4 +79,4 @@ def shown_number(code: str, value: object) -> str | None:
             shown.append(" ")
         elif kind in _WORDS:
             shown.append(text)
-    return "".join(reversed(shown))
+    return "".join(reversed(shown)).strip()
