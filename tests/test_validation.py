@@ -1403,6 +1403,13 @@ def test_a_total_line_of_the_footer_that_disagrees_with_the_rows_is_refused(
         ("以上人员共叁人", 3, "以上人员共贰人"),
         ("以上共3人 联系电话：028-86123456", 3, "以上共2人 联系电话：028-86123456"),
         ("共计3人。联系人：王五", 3, "共计2人。联系人：王五"),
+        # what follows a total went unread with it: a breakdown, a date, the unit, the pages
+        ("以上共4人，其中男3人，女1人", 4, "以上共2人，其中男1人，女1人"),
+        ("以上共4人 2012年3月20日", 4, "以上共2人 2012年3月20日"),
+        ("合计：4人，2012.03.20", 4, "合计：2人，2012.03.20"),
+        ("以上共4人 报送单位：省水利厅", 4, "以上共2人 报送单位：省水利厅"),
+        ("共 3 人 共 1 页", 3, "共 2 人 共 1 页"),
+        ("合计3人 共1页 制表人：王五", 3, "合计2人 共1页 制表人：王五"),
     ],
 )
 def test_a_footer_total_beside_a_phone_or_in_chinese_numerals_is_checked(
@@ -1455,6 +1462,11 @@ def test_a_total_in_chinese_numerals_is_one_number_or_none(written: str, count: 
         ["合计", "13981234567"],  # a phone beside the total's word
         ["合计：", "联系电话：028-86123456"],
         ["合计人数 13981234567"],
+        ["以上共4人，其中暂缓发证2人"],  # people not issued, as 含暂缓发证
+        ["以上共4人（含暂缓发证2人） 共1页"],
+        ["合计：6人次 2012年3月20日"],
+        ["合计：3 2012.03.20"],  # read as one: 32012 people
+        ["共2页"],
     ],
 )
 def test_a_footer_line_stating_no_headcount_of_the_rows_loads(

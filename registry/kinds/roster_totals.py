@@ -42,21 +42,34 @@ _PERSONS = f"(?:\\d{{1,6}}|[{_NUMERALS}]{{1,12}})[人名]"
 """A count of people in Arabic digits or Chinese numerals (3人, 共计十二人, 合计:叁人): no 共两页."""
 _COUNTED = f"(\\d{{1,6}}|{_PERSONS})"
 """A count of people, or digits alone after the total's word (总人数:7)."""
-_NOTE = (
-    "(?:(?:联系|咨询)?(?:电话|手机|联系人)|[制填编]表(?:人|日期)?|填报人?"
+_SEP = "[。.,;·]"
+_LABELLED = (
+    "(?:(?:联系|咨询)?(?:电话|手机|联系人)|[制填编]表(?:人|日期|单位)?|(?:填报|报送|上报)(?:人|单位)?"
     "|(?:审核|复核|核对|统计|经办|负责)人?|签字|签名|签章|盖章|日期).*"
-    "|(?<=[人名])\\d[\\d()\\-—]{6,}"
 )
-"""What a clerk writes after a total in its cell: a phone (labelled, or a bare number after 人)
-or a signature (合计3人 联系电话:028-86123456, 合计:3人 制表人:王五) — whose digits are no count."""
+"""A labelled note: who to call, who drew up or sent the list (联系电话:…, 制表人:王五, 报送单位:…)."""
+_DIGIT = "(?:\\d|[〇零一二三四五六七八九十])"
+_BESIDE = (
+    f"(?:(?<=[人名)])|(?<=[人名)]{_SEP}))"
+    f"(?:\\d[\\d()\\-—]{{6,}}|共(?:\\d|[{_NUMERALS}]){{1,4}}页"
+    f"|{_DIGIT}{{4}}(?:年{_DIGIT}{{1,3}}月(?:{_DIGIT}{{1,3}}日)?|[.\\-/]\\d{{1,2}}(?:[.\\-/]\\d{{1,2}})?))"
+)
+"""Unlabelled words beside a count of people (after its 人, never its digits): a phone, the
+pages (共1页), a date (2012年3月20日, 2012.03.20)."""
+_NOTE = f"{_LABELLED}|{_BESIDE}(?:{_SEP}?{_LABELLED})?|其中(?!.*(?:含|暂缓|缓发|次|不|未|另|除)).*"
+"""What a clerk writes after a total in its cell: a labelled note or a signature (合计3人
+联系电话:028-86123456, 合计:3人 制表人:王五, 以上共4人 报送单位:…), a bare phone, the pages or a
+date after 人 (合计:5人 13981234567, 共3人共1页, 以上共4人 2012年3月20日) — whose digits are no
+count —, or a breakdown of the rows (以上共4人,其中男3人,女1人): not of people not issued
+(其中暂缓发证2人, as 含暂缓发证). Unread, a roster a page short loaded under them."""
 _STATED = re.compile(
-    f"{_WORD}:?{_COUNTED}(?:\\((?![^)]*(?:含|暂缓|次))[^)]*\\))?[。.,;·]?(?:{_NOTE})?"
+    f"{_WORD}:?{_COUNTED}(?:\\((?![^)]*(?:含|暂缓|次))[^)]*\\))?{_SEP}?(?:{_NOTE})?"
 )
 """A cell stating a total of people, as `normalise_name` writes it (合计:3人, 以上共5人, 共计3名,
 总人数:7, 合计4人 with 序号 and 姓名 read together, 合计:3人(男2人,女1人), 以上共二十一人,
 合计3人联系电话:…): the whole cell — not 共2页, not 6人次, not 5人(含暂缓发证2人), whose count is
 no number of rows (a review of the day's diff). Not a 小计, a page's."""
-_COUNT = re.compile(f"({_PERSONS})[。.,;·]?(?:{_NOTE})?")
+_COUNT = re.compile(f"({_PERSONS}){_SEP}?(?:{_NOTE})?")
 """A cell of the count alone (合计 | 3人), after a cell of the total's word alone."""
 
 
