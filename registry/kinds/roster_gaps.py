@@ -11,6 +11,7 @@ from dataclasses import replace
 from registry.domain.numbers import CertificateNumber, parse
 from registry.domain.problems import Problem
 from registry.kinds.base import RegisterEntry
+from registry.kinds.roster_order import GAP, SHOULD_BE
 from registry.kinds.roster_result import RosterResult
 
 
@@ -31,6 +32,24 @@ def gap_told(
     if not others:
         return None
     return _gap_said(conn, entry, problem, skipped, others)
+
+
+def taken_told(conn: sqlite3.Connection, problem: Problem) -> Problem:
+    """The order problem of a roster loaded for the first time, told that the number its row
+    "应为" is another certificate's, when it is: told "这一行应为 Z1122020123", 周杰's number, the
+    clerk numbered the row so and was refused for a number taken."""
+    if not problem.rule.startswith(GAP) or SHOULD_BE not in problem.rule:
+        return problem
+    gap, _, rest = problem.rule.partition(SHOULD_BE)
+    expected = rest.partition("。")[0]
+    if not _held(conn, expected):
+        return problem
+    rule = (
+        f"{gap}，{expected} 已登记给别的证书（如换发、补发的新证书或另一份名册），不能再用。"
+        "证书编号按名册顺序、分等级逐号编排：请清空“颁发证书编号”列，用 certreg number 重新编号"
+        "（编号接着已用的编号往下编）"
+    )
+    return replace(problem, rule=rule)
 
 
 def _held(conn: sqlite3.Connection, number: str) -> bool:
@@ -71,13 +90,17 @@ def _gap_said(
     holding the number of a row the new version had only left out (a clerk's review)."""
     own = [number for number in skipped if number not in others]
     left_out = _left_out(conn, entry, own)
+    # the number the row takes: the first after the rows put back (none left out: the gap's first)
+    following = next((number for number in others if not own or number > max(own)), None)
     if all(_held(conn, number) for number in others):
         return replace(
             problem, rule=_ROSTER_CLOSED.format(left_out=left_out, numbers=_said(others))
         )
-    if own and max(own) < min(others):  # the row follows them: the first number free after
+    if following is not None and _held(conn, following):  # "应为" it: refused as taken
+        return replace(problem, rule=_ROSTER_CLOSED.format(left_out=left_out, numbers=following))
+    if own and following == others[0]:  # the row follows them: the first number free after
         rule = (
-            f"编号跳号：{left_out}这一行应为 {others[0]}。"
+            f"编号跳号：{left_out}这一行应为 {following}。"
             "证书编号按名册顺序、分等级逐号编排，已登记的编号不能改动"
         )
         return replace(problem, rule=rule)

@@ -19,7 +19,7 @@ from registry.domain.problems import NEW_DATES, NEW_NAME, NEW_UNIT, Problem
 from registry.domain.statuses import REVOKED
 from registry.kinds.base import RegisterEntry, kept_nothing
 from registry.kinds.roster_cells import NUMBER_COLUMN
-from registry.kinds.roster_gaps import gap_told
+from registry.kinds.roster_gaps import gap_told, taken_told
 from registry.kinds.roster_remarks import WITHHELD_CLAUSE
 from registry.kinds.roster_result import RosterResult
 from registry.kinds.roster_rules import revoke_instead
@@ -75,8 +75,8 @@ def new_rows_order_problems(
     the first time; for a new version, those of the rows it adds or moves (`_moved`) — the rows
     loaded before, where they were, are not judged again by rules that may have come after them,
     but a row added or moved now is."""
-    if not result.order_problems or loaded_version(conn, entry.key) is None:
-        return result.order_problems
+    if loaded_version(conn, entry.key) is None:
+        return [taken_told(conn, problem) for problem in result.order_problems]
     registered = _registered(conn, entry)
     added = {row for row, _, number in result.numbers if number not in registered}
     moved = _moved(conn, result, entry, registered)

@@ -1,0 +1,89 @@
+"""The gap an added row leaves, told as what it is (附件3 四, `registry.kinds.roster_gaps`): a
+clerk who follows each refusal literally is never sent to a number another certificate holds."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.registers import MIANYANG, RegisterFactory, approval_row, status_event, sync
+
+CHANGES = {"kind": "status-changes", "authority": "2202"}
+TOLD = re.compile(r"这一行应为 (\w{11})|下一个可用的\w+编号是 (\w{11})")
+CLOSED = "已登记的名册不能再在其后加人：请把新增的人员列入新的名册"
+
+
+@pytest.fixture
+def exchanged(registers: RegisterFactory, db_path: Path) -> RegisterFactory:
+    """绵阳's roster holds Z1122020901 周杰 and Z1122020902 郑浩; a 换发 since gave 周杰 …903."""
+    rows = [approval_row("Z1122020901", "周杰"), approval_row("Z1122020902", "郑浩")]
+    registers.add("mianyang.xlsx", rows, MIANYANG)
+    exchange = status_event("换发", "Z1122020901", "周杰", "2013-01-10", "Z1122020903")
+    registers.add("changes.xlsx", [exchange], CHANGES)
+    code, report = sync(registers.folder, db_path)
+    assert code == 0, report
+    return registers
+
+
+def _followed(
+    registers: RegisterFactory, db: Path, rows: list[dict[str, object]], added: str
+) -> list[str]:
+    """The refusals of the roster ``rows`` (its last row ``added``, the clerk numbering it as
+    each refusal says) until one names no number to use; each told number is free."""
+    told: list[str] = []
+    while len(told) < 5:
+        rows[-1]["颁发证书编号"] = added
+        registers.add("mianyang.xlsx", rows, MIANYANG)
+        code, report = sync(registers.folder, db)
+        if code == 0:
+            return told
+        [register] = [r for r in report["registers"] if r["file"] == "mianyang.xlsx"]
+        [rule] = [p["rule"] for p in register["problems"] if p["value"] == added]
+        told.append(rule)
+        found = TOLD.search(rule)
+        if found is None:
+            return told
+        added = found.group(1) or found.group(2)
+        with sqlite3.connect(db) as conn:
+            held = conn.execute("SELECT 1 FROM certificates WHERE number = ?", (added,))
+            assert held.fetchone() is None, rule
+    raise AssertionError(told)
+
+
+def test_a_row_after_its_own_row_left_out_is_not_told_a_number_held(
+    exchanged: RegisterFactory, db_path: Path
+) -> None:
+    """The version leaves out 郑浩's …902 and adds a row numbered …904, …903 a 换发's: told
+    "应为 Z1122020903", then that …903 is taken and …904 free, then that the roster is closed.
+    Told the last at once, with 郑浩's row to go back."""
+    rows = [approval_row("Z1122020901", "周杰"), approval_row("", "吴敏")]
+    [rule] = _followed(exchanged, db_path, rows, "Z1122020905")
+    assert rule.startswith("编号跳号：Z1122020902（郑浩）是本名册已登记的证书")
+    assert "跳过的 Z1122020903 已登记给别的证书" in rule and CLOSED in rule
+
+
+def test_a_row_after_the_roster_is_not_told_the_number_a_reissue_took(
+    exchanged: RegisterFactory, db_path: Path
+) -> None:
+    """Nothing left out, the added row numbered …905: it was told "应为 Z1122020903" (the
+    换发's), whose refusal named …904, whose refusal said the roster is closed."""
+    rows = [*(approval_row(f"Z112202090{i}", n) for i, n in ((1, "周杰"), (2, "郑浩")))]
+    [rule] = _followed(exchanged, db_path, [*rows, approval_row("", "吴敏")], "Z1122020905")
+    assert rule.startswith("编号跳号：跳过的 Z1122020903 已登记给别的证书") and CLOSED in rule
+
+
+def test_a_new_roster_is_not_told_a_number_held_by_another_roster(
+    exchanged: RegisterFactory, db_path: Path
+) -> None:
+    """A new roster numbered …900 and …904 was told "这一行应为 Z1122020901", 周杰's number."""
+    rows = [approval_row("Z1122020900", "吴敏"), approval_row("Z1122020904", "王芳")]
+    exchanged.add("other.xlsx", rows, MIANYANG)
+    code, report = sync(exchanged.folder, db_path)
+    assert code == 1
+    [register] = [r for r in report["registers"] if r["file"] == "other.xlsx"]
+    [rule] = [p["rule"] for p in register["problems"] if p["value"] == "Z1122020904"]
+    assert "应为 Z1122020901" not in rule
+    assert "Z1122020901 已登记给别的证书" in rule and "用 certreg number 重新编号" in rule
