@@ -187,3 +187,62 @@ def test_numbers_moved_up_after_a_row_deleted_are_told_as_such(tmp_path: Path) -
     assert code == 1
     assert "或删除一行后其后各行的编号被前移了" in output
     assert "如要删除某行，删除后请清空“颁发证书编号”列，用 certreg number 重新编号" in output
+
+
+def test_a_malformed_number_is_told_to_be_corrected_not_read_as_a_gap(tmp_path: Path) -> None:
+    """Z112202O002 (a letter O) between …01 and …03 was read as no number: certreg number said
+    the numbers skip one and to clear the column, the numbers void, while the sync said only to
+    type 0 for O. Both say to correct it; corrected, the roster loads."""
+    db = tmp_path / "registry.db"
+    numbers = ["Z1122020001", "Z112202O002", "Z1122020003", "Z1122020004"]
+    path = roster(tmp_path / "名册.xlsx", numbers)
+    code, output = number(path, tmp_path / "名册-编号.xlsx", db, "--new-registry")
+    assert code == 1 and "跳号" not in output and "清空" not in output
+    why = "第8-11位顺序号“O002”应为阿拉伯数字（字母 O 应为数字 0）"
+    assert f"第5行的编号“Z112202O002”有误：{why}（附件3）。请改正这个编号" in output
+    code, output = sync(path, db)
+    assert code == 1 and why in output and "跳号" not in output
+    roster(path, ["Z1122020001", "Z1122020002", "Z1122020003", "Z1122020004"])
+    assert sync(path, db)[0] == 0
+
+
+def test_a_gap_in_a_roster_numbered_by_hand_is_told_as_the_sync_tells_it(tmp_path: Path) -> None:
+    """No numbering run handed out …01 – …05 numbered by hand: certreg number said they could
+    not move up (已分配的编号不再重用), the sync that this row should be …03. Both say …03; the
+    numbers moved up, the roster loads."""
+    db = tmp_path / "registry.db"
+    path = roster(
+        tmp_path / "名册.xlsx", ["Z1122020001", "Z1122020002", "Z1122020004", "Z1122020005"]
+    )
+    code, output = number(path, tmp_path / "名册-编号.xlsx", db, "--new-registry")
+    assert code == 1 and "不能前移" not in output and "作废" not in output
+    assert "第6行应为 Z1122020003" in output and "依次前移" in output
+    code, output = sync(path, db)
+    assert code == 1 and "这一行应为 Z1122020003" in output
+    roster(path, ["Z1122020001", "Z1122020002", "Z1122020003", "Z1122020004"])
+    assert sync(path, db)[0] == 0
+
+
+def test_a_gap_over_numbers_held_is_said_to_be_held(tmp_path: Path) -> None:
+    """…02 → …04 with …03 another roster's certificate was told 中间的编号空着（如删除了行）: the
+    clerk looked for a row deleted. It is told …03 is held, and to number again."""
+    db = tmp_path / "registry.db"
+    other = tmp_path / "其他.xlsx"
+    write_xlsx(
+        other,
+        LAYOUTS["approval-roster"],
+        [approval_row("Z1122020003", "孙丽")],
+        title="名册",
+        footer=footer({"Z": 1}),
+    )
+    assert sync(other, db)[0] == 0
+    path = roster(
+        tmp_path / "名册.xlsx", ["Z1122020001", "Z1122020002", "Z1122020004", "Z1122020005"]
+    )
+    code, output = number(path, tmp_path / "名册-编号.xlsx", db)
+    assert code == 1 and "空着" not in output and "应为 Z1122020003" not in output
+    assert "中间的 Z1122020003 已登记给别的证书" in output and "重新编号" in output
+    assert "应为 Z1122020003" not in sync(path, db)[1]
+    edit(path, clear=True)
+    assert number(path, tmp_path / "名册-编号.xlsx", db)[0] == 0
+    assert sync(tmp_path / "名册-编号.xlsx", db)[0] == 0
