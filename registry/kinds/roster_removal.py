@@ -33,10 +33,11 @@ class _Removal:
     failing: int
 
     def advise(
-        self, problem: Problem, letters: dict[int, str], numbered: Collection[int]
+        self, problem: Problem, numbered: Collection[int], last_numbered: dict[str, int]
     ) -> Problem:
         """``problem`` with what removing its row takes besides — the footer's count, the later
-        numbers — and, for a row withheld, what issuing it after all (同意发证) takes."""
+        numbers — and, for a row withheld, what issuing it after all (同意发证) takes.
+        ``last_numbered``: each level's last numbered row."""
         rule, _, rest = problem.rule.partition(REMOVAL)
         level = LEVELS[self.letter].removesuffix("工")
         if rest and self.count == self.remaining:  # withheld, and the footer counts it out
@@ -50,7 +51,7 @@ class _Removal:
         if self.failing > 1 and self.count is not None:
             note += f"（本名册{level}共 {self.failing} 行不合格）"
         row = problem.row or 0
-        if row in numbered and any(r > row and letters.get(r) == self.letter for r in numbered):
+        if row in numbered and last_numbered.get(self.letter, 0) > row:
             note += MOVE_UP
         return replace(problem, rule=rule + note + rest)
 
@@ -77,6 +78,11 @@ def advise_failing_rows(
         for letter, count in declared.items()
         if failing[letter] and count == remaining[letter]
     }
+    # each level's last numbered row, once: sought at each failing row, rows × failing rows
+    last_numbered: dict[str, int] = {}  # spent most of a 40,000-row roster's sync
+    for row in sorted(numbered):
+        if row in letters:
+            last_numbered[letters[row]] = row
     advised = []
     for problem in problems:
         if problem.column == FOOTER_COLUMN and problem.value in settled:
@@ -86,7 +92,7 @@ def advise_failing_rows(
             count = declared.get(letter)
             counted = count if isinstance(count, int) else None
             removal = _Removal(letter, counted, remaining[letter], failing[letter])
-            advised.append(removal.advise(problem, letters, numbered))
+            advised.append(removal.advise(problem, numbered, last_numbered))
         else:
             advised.append(problem)
     return advised
