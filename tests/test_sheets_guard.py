@@ -1243,9 +1243,10 @@ def _zip_of(path: Path, parts: dict[str, bytes]) -> bytes:
 
 
 def test_parts_the_marks_are_read_from_are_bounded(tmp_path: Path) -> None:
-    """The parent reads the styles, shared strings and sheet for marks: an encoding expat does
-    not know, 70,000 cell formats of a struck font, or elements nested 100 deep inside a cell
-    are refused — a LookupError came out as a 500, the others took gigabytes."""
+    """The styles, shared strings and sheet are read for a register's marks (an upload's are
+    not read): an encoding expat does not know, 70,000 cell formats of a struck font, or
+    elements nested 100 deep inside a cell are refused — a LookupError came out as a 500, the
+    others took gigabytes."""
     cells = '<row r="1"><c r="A1"><v>1</v></c></row>'
     unknown = sheet_xml(cells).replace('encoding="UTF-8"', 'encoding="no-such-codec"')
     styles = (
@@ -1276,7 +1277,7 @@ def test_parts_the_marks_are_read_from_are_bounded(tmp_path: Path) -> None:
     for number, (parts, said) in enumerate(cases.values()):
         data = _zip_of(tmp_path / f"{number}.xlsx", parts)
         with pytest.raises(SheetRefused, match=said):
-            read_sheet_bytes("bad.xlsx", data, UPLOAD_LIMITS)
+            read_sheet_bytes("bad.xlsx", data, REGISTER_LIMITS)
 
 
 def test_cells_past_the_limit_are_refused_before_the_parent_takes_them_in(tmp_path: Path) -> None:

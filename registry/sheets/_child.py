@@ -117,7 +117,7 @@ class ParseChild:
             cpu_seconds,
             limits.max_rows,
             limits.max_columns,
-            int(limits.xls_marks),
+            int(limits.marks),
         )
         try:
             self._process = subprocess.Popen(

@@ -48,10 +48,14 @@ class SheetLimits:
     and the child's own check of the parsed range is exact"""
     basis: str
     """why ``max_rows`` is what it is, in Chinese, quoted in refusals"""
-    xls_marks: bool = True
-    """read an .xls's hidden and struck rows, its formulas saved without results… (xlrd, in
-    the child): a register's rows are what is loaded; a batch check's rows are only checked,
-    and xlrd costs several times the parse"""
+    marks: bool = True
+    """read the rows and cells the sheet leaves out or shows as something else — hidden, struck
+    through, in its background's colour, disguised by a number format, formulas saved without
+    results… (`registry.sheets._marked`): a register's rows are what is loaded, and a marked
+    one is refused; a batch check's rows are only checked and its marks never looked at, while
+    reading them costs xlrd several times the parse of an .xls, and expat passes over an
+    .xlsx's or .ods's styles, shared strings and sheet that a hostile file makes cost
+    gigabytes and minutes"""
 
 
 REGISTER_LIMITS = SheetLimits(
@@ -88,7 +92,7 @@ UPLOAD_LIMITS = SheetLimits(
     seconds=10.0,
     scan_first_bytes=16 * MIB,  # every upload, before any parser
     basis="一次批量查验至多 500 行",
-    xls_marks=False,
+    marks=False,
 )
 
 SPLIT_ADVICE = "请删去多余的空行空列，或拆分文件后重试"

@@ -5,7 +5,8 @@ the limits, and checks what the directory cannot prove:
 - the true inflated size of each part (a part may declare 1 KB and inflate to 1 GB);
 - no part has a DTD, so no entity can expand (billion laughs), for our parser or any other;
 - no cell of the first worksheet lies beyond ``max_rows``/``max_columns``;
-- which rows of the first worksheet are hidden or struck through (`registry.sheets._zipmarks`).
+- which rows of the first worksheet are hidden or struck through (`registry.sheets._zipmarks`),
+  when the limits ask for them (``SheetLimits.marks``: a register's, not an upload's).
 
 XML goes through expat with any DOCTYPE refused. A full expat pass over a 40,000-row sheet costs
 more than python-calamine's whole read (1.26 s against 0.95 s on its 30 MB), so the sheet body
@@ -87,7 +88,7 @@ def scan_parts(
         prolog, suspicious, probe = _stream_part(
             workbook, name, filters, limits, deadline, sheet_body
         )
-        if probe is not None:
+        if probe is not None and limits.marks:  # (an upload's are never looked at)
             marks = sheet_marks(workbook, probe, limits, deadline)
         if name != workbook.sheet or not sheet_body:
             continue
