@@ -29,6 +29,7 @@ from registry.sheets import _marked, _xls_marks
 from registry.sheets._marked import Marks
 from registry.sheets._worker import LEVEL_LETTERS
 from registry.sheets._zipdirectory import check_directory
+from registry.sheets._zipmarks import sheet_marks
 from registry.sheets._zipscan import scan_parts
 from registry.sheets.guard import (
     REGISTER_LIMITS,
@@ -1217,9 +1218,12 @@ def test_a_cell_struck_in_part_is_told_apart_from_one_struck_whole(
 
 
 def scan_marks(data: bytes, limits: SheetLimits) -> Marks:
-    """The parent's marks of a workbook (its check of the cells left to the child)."""
+    """The marks' pass over a workbook, as its child runs it (its check of the cells left to
+    the parse child)."""
     deadline = time.monotonic() + 60
-    return scan_parts(check_directory(data, limits, deadline), limits, deadline, sheet_body=False)
+    workbook = check_directory(data, limits, deadline)
+    hit = scan_parts(workbook, limits, deadline, sheet_body=False)
+    return sheet_marks(workbook, hit, limits, deadline)
 
 
 def test_no_mark_is_kept_past_the_row_limit(tmp_path: Path) -> None:
@@ -1361,22 +1365,21 @@ def test_a_run_property_of_a_long_name_costs_one_pass(tmp_path: Path) -> None:
     assert bounded(read)
 
 
-def test_the_cells_kept_of_each_mark_are_bounded(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_cells_kept_of_each_mark_are_bounded(tmp_path: Path) -> None:
     """Every cell of 45,000 rows × 64 in a format hiding its contents was kept in a set:
-    410 MB for a 5.7 MB file. Enough are kept to refuse it and name the first of them."""
-    monkeypatch.setattr(_marked, "MARKED_CELLS", 5)
+    410 MB for a 5.7 MB file. Enough are kept to refuse it and name the first of them (read
+    by the marks' child: 20 cells past the bound, not a bound patched in this process)."""
     styles = (
         f'<styleSheet xmlns="{MAIN_NS}"><numFmts count="1"><numFmt numFmtId="164" '
         'formatCode=";;;"/></numFmts><cellXfs count="2"><xf/><xf numFmtId="164" '
         'applyNumberFormat="1"/></cellXfs></styleSheet>'
     )
-    cells = "".join(f'<row r="{r}"><c r="A{r}" s="1"><v>1</v></c></row>' for r in range(1, 21))
+    rows = range(1, _marked.MARKED_CELLS + 21)
+    cells = "".join(f'<row r="{r}"><c r="A{r}" s="1"><v>1</v></c></row>' for r in rows)
     parts = {**workbook_parts(sheet_xml(cells)), "xl/styles.xml": styles.encode()}
     data = _zip_of(tmp_path / "hidden.xlsx", parts)
     marks = read_sheet_bytes("hidden.xlsx", data, REGISTER_LIMITS).marks
-    assert len(marks.disguised) == 5
+    assert len(marks.disguised) == _marked.MARKED_CELLS
 
 
 def test_parts_whose_names_differ_only_in_case_are_refused(tmp_path: Path) -> None:

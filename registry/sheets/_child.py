@@ -1,4 +1,5 @@
-"""Run python-calamine on one workbook in a child process with memory and time limits.
+"""Run python-calamine on one workbook in a child process with memory and time limits
+(`ParseChild`; `GuardedChild` runs the marks' child too, `registry.sheets._marks_child`).
 
 A plain ``subprocess`` of ``sys.executable`` rather than `multiprocessing`: exec'ing a fresh
 interpreter is safe from a multi-threaded server (no fork of a process holding locks), needs no
@@ -26,17 +27,11 @@ import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, NoReturn, cast
+from typing import IO, Any, NoReturn, Self, cast
 
 from registry.domain.text import visible
 from registry.sheets._date_formats import short_dates_by_format
-from registry.sheets._limits import (
-    NOT_A_WORKBOOK,
-    SheetLimits,
-    SheetRefused,
-    exceeded,
-    unreadable,
-)
+from registry.sheets._limits import NOT_A_WORKBOOK, SheetLimits, SheetRefused, exceeded, unreadable
 from registry.sheets._marked import NO_MARKS, Marks
 
 WORKER = Path(__file__).with_name("_worker.py")
@@ -82,25 +77,15 @@ DAMAGED_XLS = (
 )
 
 
-class ParseChild:
-    """One parse of ``data`` in a child process; start it, do other checks, then `rows`."""
+class GuardedChild:
+    """A ``python -I -S`` child running ``script`` on one workbook under the limits' address
+    space and CPU time, importing from ``site`` (folders, ``os.pathsep``-separated): the
+    workbook goes as an open nameless file (no pipe for the parent to block on), the verdict
+    comes back on stdout, the error output is kept for `last_words`; killed by `close`."""
 
-    def __init__(self, data: bytes, limits: SheetLimits, deadline: float) -> None:
-        self.limits = limits
-        self.deadline = deadline
-        self.merged: list[tuple[int, ...]] = []
-        """after `rows`: the merged ranges of more than one cell, 1-based (first row, first column,
-        last row, last column)"""
-        self.marks = NO_MARKS
-        """after `rows`: an .xls's marks — its hidden and struck rows, its formulas saved
-        without their results … (an .xlsx's the parent finds itself)"""
-        self.set_aside: list[tuple[str, int]] = []
-        """after `rows`: the later sheets left unread that hold only notes, as (name, filled
-        rows) (`registry.sheets._worker.notes_only`)"""
-        self._excel_stream = WORKBOOK_STREAM in data or data[512:514] == BIFF_BOF
-        """an OLE file holding Excel's own stream (named in its directory, or begun in its first
-        sector): one python-calamine cannot read is damaged, not another kind of document (a
-        .xls cut short was told it may be a Word file)"""
+    def __init__(
+        self, script: Path, data: bytes, limits: SheetLimits, site: str, *arguments: str
+    ) -> None:
         self._input = _nameless_file()
         try:
             self._input.write(data)
@@ -111,18 +96,10 @@ class ParseChild:
             raise
         fd = self._input.fileno()
         os.lseek(fd, 0, os.SEEK_SET)
-        cpu_seconds = math.ceil(limits.seconds) + 1
-        limit_args = (
-            limits.memory_bytes,
-            cpu_seconds,
-            limits.max_rows,
-            limits.max_columns,
-            int(limits.marks),
-        )
+        bounds = (fd, limits.memory_bytes, math.ceil(limits.seconds) + 1)  # CPU: past the deadline
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-I", "-S", str(WORKER), _parsers_site(), str(fd)]
-                + [str(n) for n in limit_args],
+                [sys.executable, "-I", "-S", str(script), site, *map(str, bounds), *arguments],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=self._errors,
@@ -132,12 +109,8 @@ class ParseChild:
             self._input.close()
             self._errors.close()
             raise
-        assert self._process.stdout is not None
-        if hasattr(fcntl, "F_SETPIPE_SZ"):  # Linux: room for a whole chunk, fewer round trips
-            with contextlib.suppress(OSError):
-                fcntl.fcntl(self._process.stdout.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
-    def __enter__(self) -> ParseChild:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
@@ -157,6 +130,39 @@ class ParseChild:
         self._process.stdout.close()
         self._input.close()
         self._errors.close()
+
+    def last_words(self) -> str:
+        """The end of what the child wrote to its error output."""
+        self._errors.seek(0, os.SEEK_END)
+        self._errors.seek(max(0, self._errors.tell() - 4096))
+        return self._errors.read().decode("utf-8", "replace")
+
+
+class ParseChild(GuardedChild):
+    """One parse of ``data`` in a child process; start it, do other checks, then `rows`."""
+
+    def __init__(self, data: bytes, limits: SheetLimits, deadline: float) -> None:
+        self.limits = limits
+        self.deadline = deadline
+        self.merged: list[tuple[int, ...]] = []
+        """after `rows`: the merged ranges of more than one cell, 1-based (first row, first column,
+        last row, last column)"""
+        self.marks = NO_MARKS
+        """after `rows`: an .xls's marks — its hidden and struck rows, its formulas saved
+        without their results … (an .xlsx's `registry.sheets._marks_child` reads)"""
+        self.set_aside: list[tuple[str, int]] = []
+        """after `rows`: the later sheets left unread that hold only notes, as (name, filled
+        rows) (`registry.sheets._worker.notes_only`)"""
+        self._excel_stream = WORKBOOK_STREAM in data or data[512:514] == BIFF_BOF
+        """an OLE file holding Excel's own stream (named in its directory, or begun in its first
+        sector): one python-calamine cannot read is damaged, not another kind of document (a
+        .xls cut short was told it may be a Word file)"""
+        shape = (limits.max_rows, limits.max_columns, int(limits.marks))
+        super().__init__(WORKER, data, limits, _parsers_site(), *map(str, shape))
+        assert self._process.stdout is not None
+        if hasattr(fcntl, "F_SETPIPE_SZ"):  # Linux: room for a whole chunk, fewer round trips
+            with contextlib.suppress(OSError):
+                fcntl.fcntl(self._process.stdout.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
     def rows(self) -> list[list[object]]:
         """The first worksheet as ``to_python(skip_empty_area=False)`` gives it; else `SheetRefused`
@@ -282,9 +288,7 @@ class ParseChild:
             code = self._process.wait(max(0.0, self.deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             raise exceeded(self.limits, "seconds") from None
-        self._errors.seek(0, os.SEEK_END)
-        self._errors.seek(max(0, self._errors.tell() - 4096))
-        errors = self._errors.read().decode("utf-8", "replace")
+        errors = self.last_words()
         if not started:
             raise RuntimeError(f"the spreadsheet worker did not start (exit {code}): {errors}")
         if "memory allocation" in errors or "MemoryError" in errors or code == -signal.SIGKILL:

@@ -36,12 +36,13 @@ class SheetLimits:
     max_columns: int
     """columns of the first worksheet as python-calamine pads them (from column A), or CSV fields"""
     memory_bytes: int
-    """address space (RLIMIT_AS) of the child process that parses a workbook"""
+    """address space (RLIMIT_AS) of each child process that reads a workbook: the one that
+    parses it, and a register's that reads its marks (`registry.sheets._marks_child`)"""
     max_cell_bytes: int
     """the cells' contents the child sends the parent, all told: one shared string of 256 KB
     written into 1,200 cells is a 12 KB file and 300 MB of text"""
     seconds: float
-    """wall-clock time for the whole read of one workbook, child included"""
+    """wall-clock time for the whole read of one workbook, its children included"""
     scan_first_bytes: int
     """a first worksheet up to this size (inflated) is scanned for far cells before the child
     parses it; a bigger one only if the child dies, to say why: the scan costs ~7 ms per MiB,
@@ -149,6 +150,24 @@ def refusal(limit: str, found: float, bound: float, basis: str, where: str = "")
         advice = SPLIT_ADVICE
     notes = "；".join(note for note in (where, f"上限 {unit(bound)}", basis) if note)
     return SheetRefused(f"表格超出处理上限：{what}（{notes}）。{advice}", limit, where)
+
+
+FORMATTING_ADVICE = (
+    "表格的格式（颜色、删除线、条件格式、自定义格式）过于复杂，无法查清哪些行和单元格被隐藏、划去"
+    "或显示成别的内容（§四.(五)）。请先删除不导入的行（不要只隐藏或划去），再删除多余的条件格式，"
+    "清除不需要的字体颜色和自定义数字格式，另存后重试"
+)
+_CHECKING = {"memory_bytes": "检查格式所需内存超过上限", "seconds": "检查格式用时超过上限"}
+
+
+def too_complex(limits: SheetLimits, limit: str) -> SheetRefused:
+    """The refusal of a workbook whose marks' child (`registry.sheets._marks_child`) ran out of
+    memory or time (``limit``): its formatting is at fault, not its rows — so no advice to
+    delete empty rows or split the file, and no deleting a row by hiding or striking it."""
+    bound = _WHAT[limit][1](getattr(limits, limit))
+    return SheetRefused(
+        f"表格超出处理上限：{_CHECKING[limit]}（上限 {bound}）。{FORMATTING_ADVICE}", limit
+    )
 
 
 NOT_A_WORKBOOK = "文件内容不是 Excel/WPS 工作簿（可能是改了扩展名的 Word 文档等其他文件）"

@@ -6,10 +6,9 @@ holder on paper —, the rows with a formula saved without its value, and the co
 python-calamine reads hidden and struck rows like any other and says nothing of them, yet a
 clerk hides or strikes a row to leave it out of what is reviewed and printed: loaded, it would
 give a certificate to a holder nobody meant to register. A formula saved without its value (a
-file a program wrote, not Excel or WPS) it reads as empty, whatever the formula shows. So the
-parent finds these rows while it streams the worksheet for its other checks
-(`registry.sheets._zipscan`), and the sync refuses a register with one, naming it
-(`registry.kinds.marked.marked_rows`).
+file a program wrote, not Excel or WPS) it reads as empty, whatever the formula shows. So a child
+process finds these rows (`registry.sheets._marks_child`), beside the parse, and the sync
+refuses a register with one, naming it (`registry.kinds.marked.marked_rows`).
 
 The same pass finds the cells whose format hides what they hold (`registry.sheets._formats`)
 and those whose text vanishes — in its background's colour or too small to read — by their

@@ -16,8 +16,8 @@ only notes, later ones could hold rows; ``unmarked``: an .xls whose hidden and s
 cannot be read); ``D`` done ``(height, merged ranges of more than one cell, hidden rows, struck
 rows, hidden columns, disguised cells, unseen cells, rows and cells of formulas saved without
 their results, date cells by their number format, notes sheets)``, the eight marks of an .xls
-only (an .xlsx's the parent finds itself, `registry.sheets._marked`), the notes sheets as
-``(name, filled rows)``.
+only (an .xlsx's or .ods's a child of their own reads, `registry.sheets._marks_child`), the
+notes sheets as ``(name, filled rows)``.
 
 This module imports only the standard library, python_calamine and (for an .xls) xlrd — and,
 by their paths, the standard-library modules that read number formats and colours — and

@@ -5,8 +5,10 @@ the limits, and checks what the directory cannot prove:
 - the true inflated size of each part (a part may declare 1 KB and inflate to 1 GB);
 - no part has a DTD, so no entity can expand (billion laughs), for our parser or any other;
 - no cell of the first worksheet lies beyond ``max_rows``/``max_columns``;
-- which rows of the first worksheet are hidden or struck through (`registry.sheets._zipmarks`),
-  when the limits ask for them (``SheetLimits.marks``: a register's, not an upload's).
+- whether the first worksheet may mark rows (`registry.sheets._probe`): the hit the marks'
+  own pass starts from (`registry.sheets._zipmarks`), which runs in a child process of its own
+  (`registry.sheets._marks_child`), not here — a hostile file's formatting made it cost
+  gigabytes and minutes in this process.
 
 XML goes through expat with any DOCTYPE refused. A full expat pass over a 40,000-row sheet costs
 more than python-calamine's whole read (1.26 s against 0.95 s on its 30 MB), so the sheet body
@@ -25,13 +27,11 @@ import time
 
 from registry.sheets._extent import Extent, cell_position
 from registry.sheets._limits import SheetLimits, exceeded
-from registry.sheets._marked import NO_MARKS, Marks
 from registry.sheets._ods_marked import PROBES as ODS_PROBES
 from registry.sheets._probe import SIZE_PROBES, Probe
 from registry.sheets._prolog import Prolog
 from registry.sheets._references import reference_filters
 from registry.sheets._zipdirectory import Workbook, stream
-from registry.sheets._zipmarks import sheet_marks
 
 TAIL = 256
 """bytes kept from one block to the next, so that a reference cut in two is still found"""
@@ -76,20 +76,20 @@ def _stream_part(
 
 def scan_parts(
     workbook: Workbook, limits: SheetLimits, deadline: float, *, sheet_body: bool = True
-) -> Marks:
+) -> bool:
     """Inflate every part within the limits (proving its size), refuse DTDs, and refuse a first
-    worksheet with a cell beyond ``max_rows``/``max_columns``; return the rows it marks as left
-    out (`registry.sheets._marked`). Without ``sheet_body`` the worksheet's cells are left to
-    the child's check."""
+    worksheet with a cell beyond ``max_rows``/``max_columns``; return whether its probe hit —
+    whether it may mark rows (`registry.sheets._zipmarks.sheet_marks`). Without ``sheet_body``
+    the worksheet's cells are left to the child's check."""
     filters = reference_filters(limits)
-    marks = NO_MARKS
+    hit = False
     for info in workbook.archive.infolist():
         name = info.filename
         prolog, suspicious, probe = _stream_part(
             workbook, name, filters, limits, deadline, sheet_body
         )
-        if probe is not None and limits.marks:  # (an upload's are never looked at)
-            marks = sheet_marks(workbook, probe, limits, deadline)
+        if probe is not None:
+            hit = probe.hit
         if name != workbook.sheet or not sheet_body:
             continue
         if workbook.kind == "ods":
@@ -101,4 +101,4 @@ def scan_parts(
             suspicious = True
         if suspicious:
             Extent(limits, ods=False).run(stream(workbook.archive, name), deadline)
-    return marks
+    return hit

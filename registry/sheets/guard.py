@@ -10,13 +10,18 @@ blocks forever or a link to ``/dev/zero``. So:
 2. a zip workbook (.xlsx/.xlsm/.ods) must pass its directory's limits before any parser sees it
    (`registry.sheets._zipdirectory`);
 3. the parent inflates every part within the limits, proving its size, and refuses DTDs; it
-   notes the rows the first worksheet hides, strikes through or leaves with unsaved formulas,
-   and when that sheet is no bigger than ``scan_first_bytes`` it looks for cells beyond
-   ``max_rows``/``max_columns`` (`registry.sheets._zipscan`); then python-calamine parses it in a child
-   process with an address-space and a time limit, which checks the parsed range before a
-   single row is built (`registry.sheets._child`); .xls (OLE) has only the child, which
-   also reads its hidden and struck rows and its formulas saved without their results;
-4. a CSV is decoded in-process with `registry.sheets.encoding.decode` and bounded by the same limits.
+   probes the first worksheet for what may mark rows, and when that sheet is no bigger than
+   ``scan_first_bytes`` it looks for cells beyond ``max_rows``/``max_columns``
+   (`registry.sheets._zipscan`); then python-calamine parses it in a child process with an
+   address-space and a time limit, which checks the parsed range before a single row is built
+   (`registry.sheets._child`); .xls (OLE) has only the child;
+4. a register's marks — the rows the sheet hides, strikes through or leaves with unsaved
+   formulas, the cells it colours away or disguises (`registry.sheets._marked`) — are read in a
+   child process too, under the same limits: for an .xlsx/.ods a second one, running beside
+   the parse (`registry.sheets._marks_child`), for an .xls the parse child itself (xlrd). The
+   parent reads none: a hostile file's formatting made that cost gigabytes and minutes. A
+   batch upload's marks are never looked at, and not read (``SheetLimits.marks``);
+5. a CSV is decoded in-process with `registry.sheets.encoding.decode` and bounded by the same limits.
 
 Whatever the file does, the caller gets rows or `SheetRefused`, whose Chinese message names the
 limit and what to do. Limits are `SheetLimits`; `REGISTER_LIMITS` and `UPLOAD_LIMITS` fit the
@@ -30,6 +35,8 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
 import stat
 import time
@@ -48,7 +55,8 @@ from registry.sheets._limits import (
     refusal,
     unreadable,
 )
-from registry.sheets._marked import Marks
+from registry.sheets._marked import NO_MARKS, Marks
+from registry.sheets._marks_child import MarksChild
 from registry.sheets._zipdirectory import Workbook, check_directory
 from registry.sheets._zipscan import scan_parts
 from registry.sheets.sheet import Sheet
@@ -145,27 +153,41 @@ def read_sheet_bytes(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
             return _numbered(child, None)
     if not data.startswith(ZIP_MAGIC):
         raise not_a_workbook(data, suffix, PurePath(filename).name.startswith("~$"))
+    return _read_zip(data, limits, deadline)
+
+
+def _read_zip(data: bytes, limits: SheetLimits, deadline: float) -> Sheet:
+    """A zip workbook (.xlsx/.xlsm/.ods): the parent's checks of its parts, then its parse and,
+    for a register, its marks, each in a child of its own and the two at once."""
     workbook = check_directory(data, limits, deadline)
     # A small sheet (every bomb so far, every upload) is scanned whole before any parser sees
     # it. A big one (a real register) is read only up to <sheetData>, its other parts whole:
     # the sheet's scan would cost a quarter of the parse, and the child's check of the parsed
     # range is exact. Should the child die, the whole scan runs then, to name the cause.
     small = workbook.sheet_bytes <= limits.scan_first_bytes
-    marks = scan_parts(workbook, limits, deadline, sheet_body=small)
-    with ParseChild(data, limits, deadline) as child:
+    hit = scan_parts(workbook, limits, deadline, sheet_body=small)
+    with contextlib.ExitStack() as children:
+        marks = None
+        if limits.marks:  # started first: it runs beside the parse, on another core
+            marks = children.enter_context(MarksChild(data, workbook, hit, limits, deadline))
+        child = children.enter_context(ParseChild(data, limits, deadline))
         try:
-            return _numbered(child, marks)
+            sheet = _numbered(child, NO_MARKS)
         except SheetRefused as refused:
+            if marks is not None and (first := marks.refusal()):
+                raise first from refused
             if small or refused.limit not in ("memory_bytes", "seconds"):
                 raise
             child.close()
             _explain(workbook, limits, refused)
             raise
+        return sheet if marks is None else dataclasses.replace(sheet, marks=marks.marks())
 
 
 def _explain(workbook: Workbook, limits: SheetLimits, refused: SheetRefused) -> None:
     """Raise the scan's refusal of a big sheet the child died on (a far cell, a part that
-    inflates past its declared size), if the scan finds one in its own time."""
+    inflates past its declared size), if the scan finds one in its own time (it reads no
+    marks: their child has given its verdict)."""
     try:
         scan_parts(workbook, limits, time.monotonic() + limits.seconds)
     except SheetRefused as cause:
@@ -212,8 +234,8 @@ def _check_suffix(filename: str) -> str:
 
 
 def _numbered(child: ParseChild, marks: Marks | None) -> Sheet:
-    """The child's rows, numbered from 1, with the marks the parent found (``None``: the child
-    found them, in an .xls)."""
+    """The child's rows, numbered from 1, with ``marks`` (``None``: the child found them, in an
+    .xls)."""
     rows = child.rows()
     marks = child.marks if marks is None else marks
     numbers = range(1, len(rows) + 1)
