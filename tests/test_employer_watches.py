@@ -407,6 +407,46 @@ def test_the_watch_page_reads_a_line_with_the_holder_s_department(app_client: Ap
     assert context_of(created)["watch"].numbers == (VALID[0], "Z1122020123")
 
 
+@pytest.mark.parametrize(
+    ("lines", "numbers"),
+    [
+        (
+            "证书编号 姓名 部门\nC1122020001 阿依古丽 买买提\nZ1122020123 周杰 后勤\n",
+            ("C1122020001", "Z1122020123"),
+        ),
+        ("证书编号 姓名 备注\nG1122000003 欧阳 明\n", ("G1122000003",)),
+        ("证书编号 部门 姓名\nC1122020001 阿依古丽 买买提\n", ("C1122020001",)),
+        ("C1122020001 阿依古丽 买买提\nG1122000003 欧阳 明\n", ("C1122020001", "G1122000003")),
+    ],
+)
+def test_the_watch_page_keeps_a_spaced_name_whole_under_a_typed_header(
+    app_client: AppClient, lines: str, numbers: tuple[str, ...]
+) -> None:
+    """证书编号 姓名 部门 over C1122020001 阿依古丽 买买提 was refused as 编号与姓名不相符: each
+    word was read as a column, the name as 阿依古丽."""
+    with app_client() as client:
+        created = client.post("/watch", data={"entries": lines, "csrf_token": csrf_token(client)})
+    assert created.status_code == 200, context_of(created).get("error")
+    assert context_of(created)["watch"].numbers == numbers
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("证书编号 姓名 部门\nG1122000002 欧阳 志科", "欧阳 志科"),
+        ("证书编号 姓名 备注\nG1122000002 欧阳 志科", "欧阳 志科"),
+        ("证书编号 姓名 部门\nC1122020001 阿依古丽 买买提 后勤", "阿依古丽 买买提"),
+        ("证书编号 姓名 部门\nZ1122020123 周杰 13800001111", "周杰"),
+        ("序号 姓名 证书编号\n1 周杰 Z1122020123", "周杰"),
+        ("证书编号 姓名 性别\nZ1122020123 周杰 男", "周杰"),
+    ],
+)
+def test_a_spaced_line_under_a_typed_header_is_read_by_its_words(text: str, name: str) -> None:
+    """A space is a column's break under a header of three titles only when the other words
+    are another column's (a digit, a department, a sex, a level)."""
+    assert [item.name for _, item in parse_lines(text).items] == [name]
+
+
 def test_a_line_of_a_level_alone_is_read_as_typed() -> None:
     """Nothing but a level: not read as an empty line (told nothing), but refused as typed."""
     assert split_line("初级工") == ["初级工"]

@@ -1280,6 +1280,65 @@ def test_a_pasted_line_without_a_name_beside_its_number_is_not_checked(
     assert (second["row"], second["result"]) == ("2", "revoked")
 
 
+@pytest.mark.parametrize(
+    ("pasted", "read"),
+    [
+        (
+            "证书编号 姓名 部门\nC1122020001 阿依古丽 买买提\nZ1122020123 周杰 后勤\n",
+            [("valid", "阿依古丽 买买提"), ("valid", "周杰")],
+        ),
+        ("证书编号 姓名 备注\nG1122000003 欧阳 明\n", [("valid", "欧阳 明")]),
+        ("证书编号 部门 姓名\nC1122020001 阿依古丽 买买提\n", [("valid", "阿依古丽 买买提")]),
+        ("证书编号 姓名 备注\nG1122000002 欧阳 志科\n", [("no_match", "欧阳 志科")]),
+        ("证书编号 姓名 部门\nC1122020001 欧阳 志科\n", [("no_match", "欧阳 志科")]),
+        (
+            "C1122020001 阿依古丽 买买提\nG1122000003 欧阳 明\n",
+            [("valid", "阿依古丽 买买提"), ("valid", "欧阳 明")],
+        ),
+        (
+            "证书编号 姓名 部门\nZ1122020123 周杰 后勤\nG1122000003 欧阳明 13800001111\n",
+            [("valid", "周杰"), ("valid", "欧阳明")],
+        ),
+    ],
+)
+def test_a_typed_header_of_more_titles_keeps_a_spaced_name_whole(
+    app_client: AppClient, pasted: str, read: list[tuple[str, str]]
+) -> None:
+    """证书编号 姓名 部门 over C1122020001 阿依古丽 买买提 — the extra column left empty — was
+    checked with the name 阿依古丽 (未查到, a forgery report offered), each word read as a column;
+    证书编号 姓名 备注 over G1122000002 欧阳 志科 with 欧阳. A space splits columns under such a
+    header only when the words other than the number and the name are another column's."""
+    with app_client() as client:
+        page = _paste(client, pasted)
+    assert [(r["result"], r["typed_name"]) for r in page.context["results"]] == read
+
+
+def _one_column_workbook(lines: list[str]) -> bytes:
+    """A workbook of one column, a pasted line a cell, as an officer keeps a list in Excel."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for line in lines:
+        sheet.append([line])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_one_column_workbook_under_a_typed_header_keeps_a_spaced_name_whole(
+    app_client: AppClient,
+) -> None:
+    """The same lines in a one-column .xlsx: 阿依古丽 checked for 阿依古丽 买买提."""
+    lines = ["证书编号 姓名 部门", "C1122020001 阿依古丽 买买提", "Z1122020123 周杰 后勤"]
+    with app_client() as client:
+        page = _upload(client, "名单.xlsx", _one_column_workbook(lines))
+    rows = page.context["results"]  # type: ignore[attr-defined]
+    assert [(r["result"], r["typed_name"]) for r in rows] == [
+        ("valid", "阿依古丽 买买提"),
+        ("valid", "周杰"),
+    ]
+
+
 def test_a_mistyped_number_keeps_the_name_written_after_it(app_client: AppClient) -> None:
     """``X123 李四`` was one number of six characters (应为11位，实为6位), without a name."""
     with app_client() as client:

@@ -1,12 +1,14 @@
 """The titles of a list's two columns — the certificate's number and the holder's name — and a
 header typed on one line of a pasted list (证书编号 姓名, 证书编号，姓名，部门), which names them
-and perhaps the list's other columns."""
+and perhaps the list's other columns; and the words those other columns hold, never a name."""
 
 from __future__ import annotations
 
 import re
 from typing import NamedTuple
 
+from registry.domain.levels import LETTER_OF_LEVEL
+from registry.domain.names import COMPOUND_SURNAMES, SEXES
 from registry.sheets.layout import header_key
 
 NUMBER_HEADERS = ("证书编号", "颁发证书编号", "编号", "证书号")
@@ -50,3 +52,65 @@ def typed_header(line: str) -> bool:
     for "证书编号 姓名" a line, and an officer who starts the list with that line — or with the
     header of the columns copied — means it as the list's header, not as a certificate."""
     return header_places(line) is not None
+
+
+def placed(cells: list[str], header: HeaderPlaces) -> list[str] | None:
+    """The number and the name where ``header`` puts them, when ``cells`` are its columns: a
+    number with a digit in it, a name without one."""
+    if len(cells) != header.titles:
+        return None
+    number, name = cells[header.number], cells[header.name]
+    if not any(c.isdigit() for c in number) or not name or any(c.isdigit() for c in name):
+        return None
+    return [number, name]
+
+
+def spaced(words: list[str], header: HeaderPlaces) -> list[str] | None:
+    """The number and the name of a line typed with spaces under ``header``, a word a column —
+    only when there are as many words as titles, every other word is an `other_column`'s and
+    the name is a `whole_name`: 证书编号 姓名 部门 over C1122020001 阿依古丽 买买提 was checked
+    with the name 阿依古丽 (未查到), a name's second half read as the 部门; such a line is read
+    as if it had no header, the name whole."""
+    found = placed(words, header)
+    others = (word for i, word in enumerate(words) if i not in (header.number, header.name))
+    if found and whole_name(found[1]) and all(map(other_column, others)):
+        return found
+    return None
+
+
+def whole_name(name: str) -> bool:
+    """Whether ``name`` may be all of a name, a word beside it another column's: two letters at
+    least, and not a compound surname alone (欧阳 安全, 司马 二班 are 欧阳安全 and 司马二班 as
+    likely as 欧阳 of 安全科)."""
+    letters = "".join(name.split())
+    return len(letters) >= 2 and letters not in COMPOUND_SURNAMES
+
+
+def other_column(word: str) -> bool:
+    """A word of a list's other columns, never a name nor half of one: a digit in it (a phone,
+    a 工号, a date), a department's (`department`), a sex, a level."""
+    bare = word.rstrip("。.")
+    return (
+        any(c.isdigit() for c in word)
+        or department(word)
+        or bare in SEXES
+        or bare in LETTER_OF_LEVEL
+    )
+
+
+_UNIT = re.compile(
+    "[\u3400-\u9fff]*(?:[一二三四五六七八九十甲乙丙丁]|[\u3400-\u9fff]{2})"
+    "(?:部|科|处|室|组|队|班|车间|中心|办|所|站|厂|公司|工区)"
+)
+"""A department's word (后勤部, 财务科, 一车间, 二班, 技术中心): never the second half of a name
+typed with a space (阿依古丽 买买提) — two letters before 部 or 科 at least (欧阳 志科 is one)."""
+_DEPARTMENTS = frozenset(
+    "后勤 行政 财务 人事 人力资源 销售 生产 技术 质检 质量 安全 安保 保卫 采购 仓储 设备 "
+    "工程 市场 研发 综合 物流 工会 党办 运营 客服 信息 维修 机修 电工 办公室".split()
+)
+"""Departments written without 部 or 科 (周杰 后勤, 吴敏 行政)."""
+
+
+def department(word: str) -> bool:
+    """Whether ``word`` names a department (后勤, 后勤部, 一车间)."""
+    return word in _DEPARTMENTS or bool(_UNIT.fullmatch(word))

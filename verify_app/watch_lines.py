@@ -9,7 +9,7 @@ from typing import NamedTuple
 from registry.domain.levels import LETTER_OF_LEVEL
 from registry.domain.numbers import SEPARATORS
 from verify_app.answers import MAX_NAME_CHARS, MAX_NUMBER_CHARS, Item, listed, too_long
-from verify_app.list_headers import HeaderPlaces, header_places
+from verify_app.list_headers import HeaderPlaces, department, header_places, placed, spaced
 from verify_app.quotas import MAX_UPLOAD_ROWS
 
 MAX_WATCH_ITEMS = MAX_UPLOAD_ROWS
@@ -105,8 +105,8 @@ def split_line(line: str, header: HeaderPlaces | None = None) -> list[str]:
     cells = [cell.strip() for cell in _SEPARATORS.split(line)]
     if sum(1 for cell in cells if cell) > 2:
         parts = _columns(cells, header)
-    elif header and header.titles > 2 and (placed := _placed(line.split(), header)):
-        parts = placed  # 证书编号 姓名 部门 over Z1122020123 周杰 后勤: a word a column
+    elif header and header.titles > 2 and (words := spaced(line.split(), header)):
+        parts = words  # 证书编号 姓名 部门 over Z1122020123 周杰 后勤: a word a column
     else:
         line = _without_aside(_without_level(line))
         parts = _SEPARATORS.split(line, maxsplit=1)
@@ -146,7 +146,7 @@ def _columns(cells: list[str], header: HeaderPlaces | None) -> list[str]:
     The 部门 was read as part of the name, and a real certificate answered 未查到 with a
     forgery report offered. When no name can be told, the columns: a line left unread."""
     if header and (len(cells) == header.titles or abs(header.number - header.name) > 1):
-        return _placed(cells, header) or cells
+        return placed(cells, header) or cells
     kept = [cell for cell in cells if cell and cell.rstrip("。.") not in LETTER_OF_LEVEL]
     whole = (i for i, cell in enumerate(kept) if NUMBER_AT_START.match(cell))
     at = next(whole, next((i for i, cell in enumerate(kept) if _NUMBER_CELL.match(cell)), -1))
@@ -156,30 +156,8 @@ def _columns(cells: list[str], header: HeaderPlaces | None) -> list[str]:
     return cells
 
 
-def _placed(cells: list[str], header: HeaderPlaces) -> list[str] | None:
-    """The number and the name where ``header`` puts them, when ``cells`` are its columns: a
-    number with a digit in it, a name without one."""
-    if len(cells) != header.titles:
-        return None
-    number, name = cells[header.number], cells[header.name]
-    if not any(c.isdigit() for c in number) or not name or any(c.isdigit() for c in name):
-        return None
-    return [number, name]
-
-
 _NUMBER_CELL = re.compile("[A-Za-zＡ-Ｚａ-ｚ][^\u3400-\u9fff]*[0-9０-９]")
 """A column holding a number, mistyped too: a letter, then a digit before any Chinese."""
-_UNIT = re.compile(
-    "[\u3400-\u9fff]*(?:[一二三四五六七八九十甲乙丙丁]|[\u3400-\u9fff]{2})"
-    "(?:部|科|处|室|组|队|班|车间|中心|办|所|站|厂|公司|工区)"
-)
-"""A department's word (后勤部, 财务科, 一车间, 二班, 技术中心): never the second half of a name
-typed with a space (阿依古丽 买买提) — two letters before 部 or 科 at least (欧阳 志科 is one)."""
-_DEPARTMENTS = frozenset(
-    "后勤 行政 财务 人事 人力资源 销售 生产 技术 质检 质量 安全 安保 保卫 采购 仓储 设备 "
-    "工程 市场 研发 综合 物流 工会 党办 运营 客服 信息 维修 机修 电工 办公室".split()
-)
-"""Departments written without 部 or 科 (周杰 后勤, 吴敏 行政)."""
 _MOST_ASIDES = 3
 """Words after the name dropped at most (部门, 电话, 工号): a 40 KB line is not searched for
 each of its words."""
@@ -195,7 +173,7 @@ def _without_aside(line: str) -> str:
         if len(words) < 3:
             break
         head, last = line.rstrip()[: -len(words[-1])].rstrip(), words[-1]
-        aside = any(c.isdigit() for c in last) or last in _DEPARTMENTS or _UNIT.fullmatch(last)
+        aside = any(c.isdigit() for c in last) or department(last)
         found = NUMBER_AT_START.search(head)
         if not aside or not found:
             break
