@@ -447,6 +447,44 @@ def test_a_spaced_line_under_a_typed_header_is_read_by_its_words(text: str, name
     assert [item.name for _, item in parse_lines(text).items] == [name]
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Z1122020123，男，周杰",
+        "周杰，男，Z1122020123",
+        "周杰，电工，Z1122020123",
+        "周杰，焊工，Z1122020123",
+        "吴敏，Z1122020123，周杰",
+    ],
+)
+def test_the_watch_page_guesses_no_name_among_a_line_s_columns(
+    app_client: AppClient, line: str
+) -> None:
+    """Z1122020123，男，周杰 was read with the name 男 and refused as 编号与姓名不相符, a wrong
+    name counted against the number: a line whose name cannot be told is asked to be retyped."""
+    lines = f"{line}\n{VALID[0]} {VALID[1]}\n"
+    with app_client() as client:
+        refused = client.post("/watch", data={"entries": lines, "csrf_token": csrf_token(client)})
+    assert f"第1行应为“证书编号 姓名”：{line}" in context_of(refused)["error"]
+    assert "不相符" not in context_of(refused)["error"]
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("后勤，Z1122020123，周杰", "周杰"),
+        ("Z1122020123，周杰，男", "周杰"),
+        ("Z1122020123，中级工，周杰", "周杰"),
+        ("张志科，Z1122020123，后勤部", "张志科"),
+        ("证书编号：Z1122020123，姓名：周杰，部门：后勤", "周杰"),
+    ],
+)
+def test_the_name_is_the_one_column_beside_the_number_that_may_be_one(line: str, name: str) -> None:
+    """A department, a sex, a level beside the number is passed over for the name on its
+    other side; a name ending in 科 is no department."""
+    assert split_line(line) == ["Z1122020123", name]
+
+
 def test_a_line_of_a_level_alone_is_read_as_typed() -> None:
     """Nothing but a level: not read as an empty line (told nothing), but refused as typed."""
     assert split_line("初级工") == ["初级工"]

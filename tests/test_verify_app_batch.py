@@ -1339,6 +1339,59 @@ def test_a_one_column_workbook_under_a_typed_header_keeps_a_spaced_name_whole(
     ]
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "周杰，男，Z1122020123",
+        "周杰，电工，Z1122020123",
+        "周杰，焊工，Z1122020123",
+        "Z1122020123，男，周杰",
+        "吴敏，Z1122020123，周杰",
+        "C1122020001，行政，后勤",
+    ],
+)
+def test_a_pasted_line_whose_name_cannot_be_told_is_not_checked(
+    app_client: AppClient, line: str
+) -> None:
+    """周杰，男，Z1122020123 was checked with the name 男, 周杰，电工，Z1122020123 with 电工 —
+    未查到, a forgery report offered, a wrong name counted against the number: the column
+    before the number was taken for the name. A sex, a department, a trade beside the number
+    is no name, and two columns that may both be the name leave the line unchecked."""
+    with app_client() as client:
+        page = _paste(client, f"{line}\n{VALID[0]} {VALID[1]}\n")
+    first, second = page.context["results"]
+    assert (first["label"], first["result"], first["advice"]) == ("未查验", "", COLUMNS_ADVICE)
+    assert batch_page.REPORT not in first  # no forgery report offered
+    assert second["result"] == "valid"
+
+
+@pytest.mark.parametrize(
+    ("line", "read"),
+    [
+        ("后勤，Z1122020123，周杰", ("valid", "周杰")),
+        ("周杰，Z1122020123，后勤部", ("valid", "周杰")),
+        ("1，Z1122020123，周杰", ("valid", "周杰")),
+        ("周杰，Z1122020123，电工，中级工", ("valid", "周杰")),
+        ("陈静，C1122000001，初级工", ("revoked", "陈静")),
+        ("证书编号：Z1122020123，姓名：周杰，部门：后勤", ("valid", "周杰")),
+        ("姓名：周杰，证书编号：Z1122020123，单位：后勤", ("valid", "周杰")),
+        ("Z1122020123\t周杰\t后勤", ("valid", "周杰")),
+        ("C1122020002，吴敏，财务科，13800001111", ("valid", "吴敏")),
+        ("C1122020001，行政", ("no_match", "行政")),
+        ("C1122020001 王科", ("no_match", "王科")),
+    ],
+)
+def test_a_pasted_line_of_more_columns_keeps_the_name_beside_its_number(
+    app_client: AppClient, line: str, read: tuple[str, str]
+) -> None:
+    """The name beside the number, the other column beside it a department, a level, a phone or
+    a label's: checked with that name; a name that is a department's word (行政, 王科) typed
+    alone beside its number is checked as typed."""
+    with app_client() as client:
+        page = _paste(client, f"{line}\n")
+    assert [(r["result"], r["typed_name"]) for r in page.context["results"]] == [read]
+
+
 def test_a_mistyped_number_keeps_the_name_written_after_it(app_client: AppClient) -> None:
     """``X123 李四`` was one number of six characters (应为11位，实为6位), without a name."""
     with app_client() as client:

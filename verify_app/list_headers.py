@@ -5,10 +5,12 @@ and perhaps the list's other columns; and the words those other columns hold, ne
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import NamedTuple
 
 from registry.domain.levels import LETTER_OF_LEVEL
 from registry.domain.names import COMPOUND_SURNAMES, SEXES
+from registry.domain.trades import TradeCatalogue, builtin_catalogue
 from registry.sheets.layout import header_key
 
 NUMBER_HEADERS = ("证书编号", "颁发证书编号", "编号", "证书号")
@@ -98,9 +100,9 @@ def other_column(word: str) -> bool:
     )
 
 
+_SUFFIXES = "部|科|处|室|组|队|班|车间|中心|办|所|站|厂|公司|工区"
 _UNIT = re.compile(
-    "[\u3400-\u9fff]*(?:[一二三四五六七八九十甲乙丙丁]|[\u3400-\u9fff]{2})"
-    "(?:部|科|处|室|组|队|班|车间|中心|办|所|站|厂|公司|工区)"
+    f"[\u3400-\u9fff]*(?:[一二三四五六七八九十甲乙丙丁]|[\u3400-\u9fff]{{2}})(?:{_SUFFIXES})"
 )
 """A department's word (后勤部, 财务科, 一车间, 二班, 技术中心): never the second half of a name
 typed with a space (阿依古丽 买买提) — two letters before 部 or 科 at least (欧阳 志科 is one)."""
@@ -114,3 +116,32 @@ _DEPARTMENTS = frozenset(
 def department(word: str) -> bool:
     """Whether ``word`` names a department (后勤, 后勤部, 一车间)."""
     return word in _DEPARTMENTS or bool(_UNIT.fullmatch(word))
+
+
+def may_be_name(cell: str) -> bool:
+    """Whether a column beside the number may hold the holder's name: no digit, no label
+    (单位：后勤), and none of the words other columns hold — a sex, a level, a department's
+    (后勤, 后勤部, 一车间; not any word ending in 科: 张志科 is a name) or a trade of the
+    catalogue (电工, 焊工). 周杰，男，Z1122020123 and 周杰，电工，Z1122020123 were checked with
+    the names 男 and 电工."""
+    bare = cell.strip().rstrip("。.")
+    if not bare or any(c.isdigit() or c in ":：" for c in bare) or bare in SEXES:
+        return False
+    if bare in LETTER_OF_LEVEL or bare in _DEPARTMENTS or _NAMED_UNIT.fullmatch(bare):
+        return False
+    return _trades().resolve(bare) is None
+
+
+_NAMED_UNIT = re.compile(
+    f"(?:{'|'.join(sorted(_DEPARTMENTS, key=len, reverse=True))}|[一二三四五六七八九十甲乙丙丁]+)"
+    f"(?:{_SUFFIXES})"
+)
+"""A department's word with its unit (后勤部, 财务科, 一车间, 二班): a name may end in 科 or 班
+(张志科), but not begin with a department's word."""
+
+
+@cache
+def _trades() -> TradeCatalogue:
+    """The trade catalogue shipped with certreg (`registry.domain.trades.builtin_catalogue`),
+    read once: the trades people put in a list's 工种 column."""
+    return builtin_catalogue()

@@ -9,7 +9,14 @@ from typing import NamedTuple
 from registry.domain.levels import LETTER_OF_LEVEL
 from registry.domain.numbers import SEPARATORS
 from verify_app.answers import MAX_NAME_CHARS, MAX_NUMBER_CHARS, Item, listed, too_long
-from verify_app.list_headers import HeaderPlaces, department, header_places, placed, spaced
+from verify_app.list_headers import (
+    HeaderPlaces,
+    department,
+    header_places,
+    may_be_name,
+    placed,
+    spaced,
+)
 from verify_app.quotas import MAX_UPLOAD_ROWS
 
 MAX_WATCH_ITEMS = MAX_UPLOAD_ROWS
@@ -141,19 +148,20 @@ def _without_level(line: str) -> str:
 def _columns(cells: list[str], header: HeaderPlaces | None) -> list[str]:
     """The number and the name of a line of more than two columns (Z1122020123，周杰，后勤 —
     as a phone's keyboard types its comma), the rest ignored: where the list's header puts them
-    when the line has its columns; else the number's column and the name's beside it — before
-    it (周杰，Z1122020123，后勤) or after it (1，Z1122020123，周杰) — without a digit or a level.
-    The 部门 was read as part of the name, and a real certificate answered 未查到 with a
-    forgery report offered. When no name can be told, the columns: a line left unread."""
+    when the line has its columns; else the number's column and the one beside it that alone
+    `may_be_name` — before it (周杰，Z1122020123，后勤) or after it (1，Z1122020123，周杰), a
+    level's column passed over. The 部门 was read as part of the name, and a real certificate
+    answered 未查到 with a forgery report offered; 周杰，男，Z1122020123 was checked with the
+    name 男. When no name can be told — neither neighbour, or both, may be the name — the
+    columns: a line left unread, no name guessed."""
     if header and (len(cells) == header.titles or abs(header.number - header.name) > 1):
         return placed(cells, header) or cells
     kept = [cell for cell in cells if cell and cell.rstrip("。.") not in LETTER_OF_LEVEL]
     whole = (i for i, cell in enumerate(kept) if NUMBER_AT_START.match(cell))
     at = next(whole, next((i for i, cell in enumerate(kept) if _NUMBER_CELL.match(cell)), -1))
-    for near in (at - 1, at + 1) if at >= 0 else ():
-        if 0 <= near < len(kept) and not any(c.isdigit() for c in kept[near]):
-            return [kept[at], kept[near]]
-    return cells
+    sides = (at - 1, at + 1) if at >= 0 else ()
+    names = [kept[near] for near in sides if 0 <= near < len(kept) and may_be_name(kept[near])]
+    return [kept[at], names[0]] if len(names) == 1 else cells
 
 
 _NUMBER_CELL = re.compile("[A-Za-zＡ-Ｚａ-ｚ][^\u3400-\u9fff]*[0-9０-９]")
