@@ -485,6 +485,21 @@ def test_the_name_is_the_one_column_beside_the_number_that_may_be_one(line: str,
     assert split_line(line) == ["Z1122020123", name]
 
 
+@pytest.mark.parametrize(
+    "lines",
+    ["证书编号，部门，姓名\nZ1122020123，，周杰\n", "证书编号、姓名、部门\nZ1122020123、周杰、\n"],
+)
+def test_the_watch_page_places_a_line_s_empty_column_by_the_header(
+    app_client: AppClient, lines: str
+) -> None:
+    """Z1122020123，，周杰 under 证书编号，部门，姓名 was read with the name ，周杰 and refused
+    as 编号与姓名不相符."""
+    with app_client() as client:
+        created = client.post("/watch", data={"entries": lines, "csrf_token": csrf_token(client)})
+    assert created.status_code == 200, context_of(created).get("error")
+    assert context_of(created)["watch"].numbers == ("Z1122020123",)
+
+
 def test_a_line_of_a_level_alone_is_read_as_typed() -> None:
     """Nothing but a level: not read as an empty line (told nothing), but refused as typed."""
     assert split_line("初级工") == ["初级工"]

@@ -107,10 +107,13 @@ def split_line(line: str, header: HeaderPlaces | None = None) -> list[str]:
     2、 3） (4) ⑤, as a chat message lists applicants) is not the certificate's number, nor are
     the labels a chat message puts before each (证书号J1122010002, 姓名：杨丽) part of either.
     A line of more columns (a 部门, a phone) gives its number and name (`_columns`), read where
-    the list's typed ``header`` puts them."""
+    the list's typed ``header`` puts them when the line has its columns, filled or not: under
+    证书编号，部门，姓名, Z1122020123，，周杰 was checked with the name ，周杰 (未查到)."""
     line = _LABELS.sub(" ", _LIST_MARK.sub("", line.strip(), count=1)).strip()
     cells = [cell.strip() for cell in _SEPARATORS.split(line)]
-    if sum(1 for cell in cells if cell) > 2:
+    if header and header.titles > 2 and len(cells) == header.titles:
+        parts = placed(cells, header) or cells  # Z1122020123，，周杰: a column left empty
+    elif sum(1 for cell in cells if cell) > 2:
         parts = _columns(cells, header)
     elif header and header.titles > 2 and (words := spaced(line.split(), header)):
         parts = words  # 证书编号 姓名 部门 over Z1122020123 周杰 后勤: a word a column
@@ -147,15 +150,14 @@ def _without_level(line: str) -> str:
 
 def _columns(cells: list[str], header: HeaderPlaces | None) -> list[str]:
     """The number and the name of a line of more than two columns (Z1122020123，周杰，后勤 —
-    as a phone's keyboard types its comma), the rest ignored: where the list's header puts them
-    when the line has its columns; else the number's column and the one beside it that alone
-    `may_be_name` — before it (周杰，Z1122020123，后勤) or after it (1，Z1122020123，周杰), a
-    level's column passed over. The 部门 was read as part of the name, and a real certificate
-    answered 未查到 with a forgery report offered; 周杰，男，Z1122020123 was checked with the
-    name 男. When no name can be told — neither neighbour, or both, may be the name — the
-    columns: a line left unread, no name guessed."""
-    if header and (len(cells) == header.titles or abs(header.number - header.name) > 1):
-        return placed(cells, header) or cells
+    as a phone's keyboard types its comma), the rest ignored: the number's column and the one
+    beside it that alone `may_be_name` — before it (周杰，Z1122020123，后勤) or after it
+    (1，Z1122020123，周杰), a level's column passed over. The 部门 was read as part of the name,
+    and a real certificate answered 未查到 with a forgery report offered; 周杰，男，Z1122020123
+    was checked with the name 男. When no name can be told — neither neighbour, or both, may
+    be the name — the columns: a line left unread, no name guessed."""
+    if header and abs(header.number - header.name) > 1:
+        return cells  # the header's name is not beside its number, and the line not its columns
     kept = [cell for cell in cells if cell and cell.rstrip("。.") not in LETTER_OF_LEVEL]
     whole = (i for i, cell in enumerate(kept) if NUMBER_AT_START.match(cell))
     at = next(whole, next((i for i, cell in enumerate(kept) if _NUMBER_CELL.match(cell)), -1))
