@@ -500,6 +500,15 @@ def test_the_watch_page_places_a_line_s_empty_column_by_the_header(
     assert context_of(created)["watch"].numbers == ("Z1122020123",)
 
 
+def test_the_watch_page_reads_a_name_typed_with_a_comma_after_it(app_client: AppClient) -> None:
+    """Z1122020123，周杰， was read with the name 周杰， and refused as 编号与姓名不相符."""
+    lines = "Z1122020123，周杰，\nC1122020002、吴敏；\n"
+    with app_client() as client:
+        created = client.post("/watch", data={"entries": lines, "csrf_token": csrf_token(client)})
+    assert created.status_code == 200, context_of(created).get("error")
+    assert context_of(created)["watch"].numbers == ("Z1122020123", "C1122020002")
+
+
 def test_a_line_of_a_level_alone_is_read_as_typed() -> None:
     """Nothing but a level: not read as an empty line (told nothing), but refused as typed."""
     assert split_line("初级工") == ["初级工"]

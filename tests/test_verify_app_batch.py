@@ -1412,6 +1412,37 @@ def test_a_typed_header_places_a_line_s_columns_filled_or_not(
     assert [(r["result"], r["typed_name"]) for r in page.context["results"]] == read
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Z1122020123，周杰，",
+        "周杰，Z1122020123，",
+        "Z1122020123、周杰；",
+        "Z1122020123 周杰，",
+        "，Z1122020123，周杰",
+        "Z1122020123,周杰,,",
+    ],
+)
+def test_a_separator_typed_after_the_name_is_no_part_of_it(
+    app_client: AppClient, line: str
+) -> None:
+    """Z1122020123，周杰， — a phone keyboard's comma after the last column — was checked with
+    the name 周杰，: 未查到, a forgery report offered, a wrong name counted against the number."""
+    with app_client() as client:
+        page = _paste(client, f"{line}\n")
+    assert [(r["result"], r["typed_name"]) for r in page.context["results"]] == [("valid", "周杰")]
+
+
+def test_a_separator_after_a_line_s_columns_keeps_them_in_the_header_s_places(
+    app_client: AppClient,
+) -> None:
+    """证书编号，部门，姓名 over Z1122020123，后勤，周杰， — four columns, the last empty — is read
+    in the header's places, not refused for the name not beside the number."""
+    with app_client() as client:
+        page = _paste(client, "证书编号，部门，姓名\nZ1122020123，后勤，周杰，\n")
+    assert [(r["result"], r["typed_name"]) for r in page.context["results"]] == [("valid", "周杰")]
+
+
 def test_a_mistyped_number_keeps_the_name_written_after_it(app_client: AppClient) -> None:
     """``X123 李四`` was one number of six characters (应为11位，实为6位), without a name."""
     with app_client() as client:

@@ -20,7 +20,8 @@ from verify_app.list_headers import (
 from verify_app.quotas import MAX_UPLOAD_ROWS
 
 MAX_WATCH_ITEMS = MAX_UPLOAD_ROWS
-_SEPARATORS = re.compile(r"[,，、\t;；]")
+_SEPARATOR_CHARS = ",，、\t;；"
+_SEPARATORS = re.compile(f"[{_SEPARATOR_CHARS}]")
 _NUMBER_PART = re.compile(f"(?:[0-9A-Za-z０-９Ａ-Ｚａ-ｚ{SEPARATORS}]|[._/](?=[0-9０-９]))+")
 """What a typed number is made of: letters and digits (full-width too), spaces and dashes, and
 a symbol grouping its digits (Z11.2202.0123: the number, refused as such, not Z11 and a name
@@ -111,20 +112,30 @@ def split_line(line: str, header: HeaderPlaces | None = None) -> list[str]:
     证书编号，部门，姓名, Z1122020123，，周杰 was checked with the name ，周杰 (未查到)."""
     line = _LABELS.sub(" ", _LIST_MARK.sub("", line.strip(), count=1)).strip()
     cells = [cell.strip() for cell in _SEPARATORS.split(line)]
+    while header and len(cells) > header.titles and not cells[-1]:
+        cells.pop()  # Z1122020123，后勤，周杰，: a separator typed after the last column
     if header and header.titles > 2 and len(cells) == header.titles:
         parts = placed(cells, header) or cells  # Z1122020123，，周杰: a column left empty
     elif sum(1 for cell in cells if cell) > 2:
         parts = _columns(cells, header)
-    elif header and header.titles > 2 and (words := spaced(line.split(), header)):
-        parts = words  # 证书编号 姓名 部门 over Z1122020123 周杰 后勤: a word a column
-    else:
-        line = _without_aside(_without_level(line))
-        parts = _SEPARATORS.split(line, maxsplit=1)
-        if len(parts) == 1:
-            parts = _split(line)
-        if len(parts) == 2 and _name_first(*parts):  # 张三 Z1122020123, pasted from 姓名 | 证书编号
-            parts.reverse()
+    else:  # Z1122020123，周杰，: a separator typed after the last column, or before the first
+        parts = _two_columns(line.strip(_SEPARATOR_CHARS + _AROUND_NAME), header)
     return [parts[0].strip().rstrip(_AFTER_NUMBER), *(p.strip(_AROUND_NAME) for p in parts[1:])]
+
+
+def _two_columns(line: str, header: HeaderPlaces | None) -> list[str]:
+    """The number and the name of a line of two columns at most: a word a column under a
+    header of more titles (`spaced`), else the line without its level and the words after its
+    name (`_without_aside`), split at a separator or at the end of its number."""
+    if header and header.titles > 2 and (words := spaced(line.split(), header)):
+        return words  # 证书编号 姓名 部门 over Z1122020123 周杰 后勤: a word a column
+    line = _without_aside(_without_level(line))
+    parts = _SEPARATORS.split(line, maxsplit=1)
+    if len(parts) == 1:
+        parts = _split(line)
+    if len(parts) == 2 and _name_first(*parts):  # 张三 Z1122020123, pasted from 姓名 | 证书编号
+        parts.reverse()
+    return parts
 
 
 _LIST_MARK = re.compile(
