@@ -1443,6 +1443,47 @@ def test_a_separator_after_a_line_s_columns_keeps_them_in_the_header_s_places(
     assert [(r["result"], r["typed_name"]) for r in page.context["results"]] == [("valid", "周杰")]
 
 
+@pytest.mark.parametrize("line", ["{0}，13800001111，后勤", "周杰，男，{0}", "吴敏，{0}，周杰"])
+def test_a_line_whose_name_cannot_be_told_shows_its_number(
+    app_client: AppClient, line: str
+) -> None:
+    """A pasted line left unchecked for its columns showed an empty 证书编号 on the phone's card,
+    in the table and in the results file — the employer could not tell which certificate it was,
+    as a row paused for its number's names could not."""
+    pasted = f"{line.format('Z1122020123')}\n{REVOKED[0]}，{REVOKED[1]}\n"
+    with app_client() as client:
+        page = _paste(client, pasted)
+    first = page.context["results"][0]
+    assert (first["number"], first["result"], first["advice"]) == (
+        "Z1122020123",
+        "",
+        COLUMNS_ADVICE,
+    )
+    header, *rows = _export(page)
+    assert [row[header.index("证书编号")] for row in rows] == ["Z1122020123", REVOKED[0]]
+    cell = re.search(r'<tr id="row-1".*?<th class="col-number"[^>]*>(.*?)</th>', page.text, re.S)
+    assert cell and "Z1122020123" in cell[1]
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    ["周杰，男，Z1122020123\n", "Z1122020123，13800001111，后勤\n\n周杰，电工，J1122010001"],
+)
+def test_a_list_of_lines_whose_names_cannot_be_told_says_how_to_write_them(
+    app_client: AppClient, pasted: str
+) -> None:
+    """周杰，男，Z1122020123 pasted alone was refused as 文件中没有找到要查验的行（需要“证书编号”和
+    “姓名”两列）: it has both, and was not told why neither was read, nor how to write it."""
+    with app_client() as client:
+        page = _paste(client, pasted)
+    error = page.context["error"]
+    assert page.status_code == 400, error
+    assert "没能确定哪一列是姓名" in error and "请每行按“证书编号，姓名”填写" in error
+    assert "没有找到要查验的行" not in error
+    lines = [str(i) for i, line in enumerate(pasted.splitlines(), 1) if line]
+    assert re.findall(r"第(\d+)行", error) == lines
+
+
 def test_a_mistyped_number_keeps_the_name_written_after_it(app_client: AppClient) -> None:
     """``X123 李四`` was one number of six characters (应为11位，实为6位), without a name."""
     with app_client() as client:

@@ -42,7 +42,13 @@ from verify_app.batch_columns import (
     name_like,
     number_like,
 )
-from verify_app.batch_notes import advice, nothing_to_check, typed_name
+from verify_app.batch_notes import (
+    COLUMNS_ADVICE,
+    advice,
+    nothing_found,
+    nothing_to_check,
+    typed_name,
+)
 from verify_app.list_headers import HeaderPlaces, header_places
 from verify_app.quotas import KEY_HELP, MAX_UPLOAD_ROWS
 from verify_app.watch_lines import split_line
@@ -79,10 +85,11 @@ class BatchFile:
     set_aside: tuple[str, ...] = ()
     """later sheets of the workbook left unread: they hold only notes"""
     refused: tuple[tuple[int, str, str], ...] = ()
-    """(row, code, number) of the rows of ``unchecked`` refused as the API refuses them, with its
-    code (`verify_app.batch_checks`: a number paused for its names, ``number_paused``): the
-    result file's 结果代码 says it, so a program tells them from a row with nothing to check; and
-    its 证书编号 the number refused, which a row of the page and the file is found by"""
+    """(row, code, number) of the rows of ``unchecked`` that hold a number: refused as the API
+    refuses them, with its code (`verify_app.batch_checks`: a number paused for its names,
+    ``number_paused``), which the result file's 结果代码 says, so a program tells them from a row
+    with nothing to check; or left unchecked for their columns (`COLUMNS_ADVICE`), without one.
+    Their 证书编号 is that number, which a row of the page and the file is found by"""
 
 
 UPLOAD_SUFFIXES = WORKBOOK_SUFFIXES + TEXT_SUFFIXES
@@ -193,6 +200,14 @@ def _typed_header(
     return header_places(filled[0]) if len(filled) == 1 else None
 
 
+def _number_in(row: Sequence[str], header: HeaderPlaces | None) -> str:
+    """The number of a row left unchecked for its columns (`COLUMNS_ADVICE`), as typed: the
+    row's 证书编号 on the page and in the result file, which were blank — the row not found by
+    the number the employer has."""
+    cell = next(cell for cell in row if cell.strip())
+    return next((part for part in split_line(cell, header) if number_like(part)), "")
+
+
 _MISTYPED = re.compile(
     r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ._/\-－]*[0-9０-９][0-9A-Za-z０-９Ａ-Ｚａ-ｚ._/\-－]*"
 )
@@ -236,7 +251,7 @@ def read_batch(
     if problems:
         raise BatchFileProblem(listed(problems, "行", "请改正后重新上传，其他行不必改动。"))
     if not batch:
-        raise BatchFileProblem("文件中没有找到要查验的行（需要“证书编号”和“姓名”两列）")
+        raise BatchFileProblem(nothing_found(unchecked))
     if len(batch) > most:
         # as Excel numbers them: rows without a number or name are not counted
         counted = f"第{batch[0].row}行至第{batch[-1].row}行中有 {len(batch):,} 行要查验"
@@ -261,6 +276,11 @@ def read_batch(
         confirm_titles=titles,
         unchecked=tuple(noted),
         set_aside=set_aside,
+        refused=tuple(
+            (line, "", _number_in(row, places))
+            for line, row, why, _ in noted
+            if why == COLUMNS_ADVICE
+        ),
     )
 
 

@@ -12,17 +12,21 @@ from collections.abc import Sequence
 
 from registry.kinds.not_records import TOTAL_WORDS
 from registry.sheets.layout import header_key
+from verify_app.answers import listed
 from verify_app.batch_columns import name_like, number_like
 from verify_app.list_headers import NAME_HEADERS, NUMBER_HEADERS
 
 UNCHECKED_ADVICE = "此行没有可查验的证书编号和姓名，未查验。"
 NAME_ONLY = "此行证书编号为空，未查验。如要查验，请填写证书编号后重新上传。"
-COLUMNS_ADVICE = (
-    "此行有证书编号，但没能确定哪一列是姓名（姓名应紧挨证书编号，不能有数字，不能是性别、等级、"
-    "部门或工种；证书编号前后两列都像姓名时也无法确定），未查验。"
+_NO_NAME_TOLD = (
+    "有证书编号，但没能确定哪一列是姓名（姓名应紧挨证书编号，不能有数字，不能是性别、等级、"
+    "部门或工种；证书编号前后两列都像姓名时也无法确定）"
+)
+_ONE_A_LINE = (
     "请每行按“证书编号，姓名”填写，其他列写在后面，或在第一行加上各列的表头（如 证书编号，姓名，部门）"
     "后重新提交。"
 )
+COLUMNS_ADVICE = f"此行{_NO_NAME_TOLD}，未查验。{_ONE_A_LINE}"
 """A pasted line of more columns than the two, no column beside the number's the name's alone
 (`verify_app.watch_lines`): its columns were checked as the name — 周杰，男，Z1122020123 as
 男 — and a real certificate was told 未查到."""
@@ -114,7 +118,7 @@ def advice(row: Sequence[str], number: str, name: str, headerless: bool, outside
     if _person(alone, outside):
         return NAME_ONLY
     filled = [cell.strip() for cell in row if cell.strip()]
-    if not (number or name) and len(filled) == 1 and number_like(filled[0]):
+    if no_name_told(row, number, name):
         return COLUMNS_ADVICE  # Z1122020123，13800001111，后勤: no name beside the number
     if _a_total(row, number, name) or (filled and all(map(_signed, filled))):
         return NOTE_ADVICE
@@ -123,6 +127,23 @@ def advice(row: Sequence[str], number: str, name: str, headerless: bool, outside
     if outside and (number or name or len(filled) <= 1):
         return NOTE_ADVICE
     return UNCHECKED_ADVICE
+
+
+def no_name_told(row: Sequence[str], number: str, name: str) -> bool:
+    """Whether a row is a pasted line of columns with a number but no name told among them
+    (`verify_app.batch_files`: neither a number nor a name read from its one cell)."""
+    filled = [cell.strip() for cell in row if cell.strip()]
+    return not (number or name) and len(filled) == 1 and number_like(filled[0])
+
+
+def nothing_found(unchecked: Sequence[tuple[int, Sequence[str], str, str]]) -> str:
+    """Why a list of ``unchecked`` rows (row, cells, number, name) alone has nothing to check:
+    its lines of columns with no name told among them, how to write them — a line pasted alone
+    was told only 文件中没有找到要查验的行 — else the two columns it needs."""
+    told = [line for line, row, number, name in unchecked if no_name_told(row, number, name)]
+    if told:
+        return listed([f"第{line}行{_NO_NAME_TOLD}" for line in told], "行", _ONE_A_LINE)
+    return "文件中没有找到要查验的行（需要“证书编号”和“姓名”两列）"
 
 
 def _person(text: str, outside: bool) -> bool:
