@@ -509,6 +509,31 @@ def test_the_watch_page_reads_a_name_typed_with_a_comma_after_it(app_client: App
     assert context_of(created)["watch"].numbers == ("Z1122020123", "C1122020002")
 
 
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("C1122020001 欧阳 安全", "欧阳 安全"),
+        ("C1122020001 司马 二班", "司马 二班"),
+        ("C1122020001 欧阳 安全 13800001111", "欧阳 安全"),
+        ("C1122020001 王 行政", "王 行政"),
+        ("C1122020001 周杰 男 1980.05", "周杰"),
+        ("C1122020001 阿依古丽 买买提 后勤", "阿依古丽 买买提"),
+    ],
+)
+def test_a_department_s_word_is_dropped_after_a_whole_name_only(line: str, name: str) -> None:
+    """欧阳 安全 was read as 欧阳 (安全 a department), 周杰 男 1980.05 as 周杰 男."""
+    assert split_line(line) == ["C1122020001", name]
+
+
+def test_the_watch_page_drops_a_sex_after_the_name(app_client: AppClient) -> None:
+    """Z1122020123 周杰 男 1980.05 was read with the name 周杰 男 and refused as 不相符."""
+    lines = "Z1122020123 周杰 男 1980.05\nG1122000003 欧阳 明 后勤\n"
+    with app_client() as client:
+        created = client.post("/watch", data={"entries": lines, "csrf_token": csrf_token(client)})
+    assert created.status_code == 200, context_of(created).get("error")
+    assert context_of(created)["watch"].numbers == ("Z1122020123", "G1122000003")
+
+
 def test_a_line_of_a_level_alone_is_read_as_typed() -> None:
     """Nothing but a level: not read as an empty line (told nothing), but refused as typed."""
     assert split_line("初级工") == ["初级工"]

@@ -1484,6 +1484,35 @@ def test_a_list_of_lines_whose_names_cannot_be_told_says_how_to_write_them(
     assert re.findall(r"第(\d+)行", error) == lines
 
 
+@pytest.mark.parametrize(
+    ("line", "read"),
+    [
+        ("Z1122020123 周杰 男 1980.05", ("valid", "周杰")),
+        ("Z1122020123 周杰 女 13800001111", ("valid", "周杰")),
+        ("Z1122020123 周杰 男 后勤", ("valid", "周杰")),
+        ("C1122020001 欧阳 安全", ("no_match", "欧阳 安全")),
+        ("C1122020001 司马 二班", ("no_match", "司马 二班")),
+        ("C1122020001 欧阳 一科", ("no_match", "欧阳 一科")),
+        ("Z1122020123 王 行政", ("no_match", "王 行政")),
+        ("Z1122020123 周杰 后勤", ("valid", "周杰")),
+        ("C1122020001 阿依古丽 买买提 后勤", ("valid", "阿依古丽 买买提")),
+        ("G1122000003 欧阳 明 后勤", ("valid", "欧阳 明")),
+        ("Z1122020123 周杰 中级工", ("valid", "周杰")),
+        ("周杰 Z1122020123 后勤部", ("valid", "周杰")),
+    ],
+)
+def test_the_words_after_a_spaced_name_are_dropped_only_when_the_name_stays_whole(
+    app_client: AppClient, line: str, read: tuple[str, str]
+) -> None:
+    """C1122020001 欧阳 安全 and C1122020001 司马 二班 were checked as 欧阳 and 司马 — a compound
+    surname taken for all of a name, its given name for a 部门; Z1122020123 周杰 男 1980.05 as
+    周杰 男. A department's word after a name goes only when what is left is a name whole, and
+    a sex goes with the columns after it."""
+    with app_client() as client:
+        page = _paste(client, f"{line}\n")
+    assert [(r["result"], r["typed_name"]) for r in page.context["results"]] == [read]
+
+
 def test_a_mistyped_number_keeps_the_name_written_after_it(app_client: AppClient) -> None:
     """``X123 李四`` was one number of six characters (应为11位，实为6位), without a name."""
     with app_client() as client:

@@ -7,6 +7,7 @@ import re
 from typing import NamedTuple
 
 from registry.domain.levels import LETTER_OF_LEVEL
+from registry.domain.names import SEXES
 from registry.domain.numbers import SEPARATORS
 from verify_app.answers import MAX_NAME_CHARS, MAX_NUMBER_CHARS, Item, listed, too_long
 from verify_app.list_headers import (
@@ -16,6 +17,7 @@ from verify_app.list_headers import (
     may_be_name,
     placed,
     spaced,
+    whole_name,
 )
 from verify_app.quotas import MAX_UPLOAD_ROWS
 
@@ -186,22 +188,35 @@ each of its words."""
 
 def _without_aside(line: str) -> str:
     """A line typed with spaces without the words after its number and name that are neither
-    (Z1122020123 周杰 13800001111, 周杰 Z1122020123 后勤部): a word with a digit or a
-    department's — a name's second half (阿依古丽 买买提) stays, the registry's names being
-    matched without their spaces (`registry.domain.names.same_holder`)."""
+    (Z1122020123 周杰 13800001111, 周杰 Z1122020123 后勤部): a word with a digit, a
+    department's (`_another_column`) — a name's second half (阿依古丽 买买提) stays, the
+    registry's names being matched without their spaces (`registry.domain.names.same_holder`)."""
+    dropped = False
     for _ in range(_MOST_ASIDES):
         words = line.rsplit(None, 2)
         if len(words) < 3:
             break
         head, last = line.rstrip()[: -len(words[-1])].rstrip(), words[-1]
-        aside = any(c.isdigit() for c in last) or department(last)
         found = NUMBER_AT_START.search(head)
-        if not aside or not found:
+        if not found:
             break
         if len("".join((head[: found.start()] + head[found.end() :]).split())) < 2:
             break  # no name beside the number: Z11 2202 0123 4 is a number mistyped
-        line = head
+        digits = any(c.isdigit() for c in last)
+        if not digits and not _another_column(last, head[found.end() :], dropped):
+            break
+        line, dropped = head, True
     return line
+
+
+def _another_column(word: str, name: str, dropped: bool) -> bool:
+    """Whether ``word``, typed after ``name`` (nothing when the name is before the number), is
+    another column's: a department's, or a sex once a column after it was dropped (Z1122020123
+    周杰 男 1980.05) — unless what it follows may be a name's first half, a compound surname
+    or one letter: 欧阳 安全 and 司马 二班 were checked as 欧阳 and 司马."""
+    if not (department(word) or (dropped and word in SEXES)):
+        return False
+    return not name.strip() or whole_name(name)
 
 
 def _name_first(first: str, second: str) -> bool:
