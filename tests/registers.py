@@ -486,3 +486,19 @@ def mianyang_holders() -> list[dict[str, Any]]:
         approval_row("Z1122020002", "郑浩"),
         approval_row("C1122020001", "吴敏", level="初级"),
     ]
+
+
+def run(*args: str) -> tuple[int, str]:
+    """``certreg ARGS`` in process: its exit code and output."""
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def number(path: Path, out: Path, db: Path, *extra: str) -> tuple[int, str]:
+    """``certreg number`` of a 绵阳 (2202) approval roster of 2011 (year code 11)."""
+    return run(
+        "number",
+        str(path),
+        *("--kind", "approval-roster", "--authority", "2202", "--year-code", "11"),
+        *("--out", str(out), "--db", str(db), *extra),
+    )

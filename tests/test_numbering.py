@@ -15,10 +15,8 @@ from typing import Any
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
 from registry import store
-from registry.cli import cli
 from registry.kinds import LAYOUTS
 from registry.sheets.encoding import decode
 from registry.sheets.writers import write_csv
@@ -30,14 +28,11 @@ from tests.registers import (
     approval_row,
     as_xls,
     footer,
+    number,
+    run,
     status_event,
     technician_row,
 )
-
-
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.output
 
 
 @pytest.fixture
@@ -54,24 +49,6 @@ def registered(registers: RegisterFactory, db_path: Path) -> RegisterFactory:
     )
     assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
     return registers
-
-
-def number(path: Path, out: Path, db: Path, *extra: str) -> tuple[int, str]:
-    return run(
-        "number",
-        str(path),
-        "--kind",
-        "approval-roster",
-        "--authority",
-        "2202",
-        "--year-code",
-        "11",
-        "--out",
-        str(out),
-        "--db",
-        str(db),
-        *extra,
-    )
 
 
 def test_a_year_code_before_the_first_batch_is_refused(

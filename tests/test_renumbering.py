@@ -8,36 +8,14 @@ import shutil
 from pathlib import Path
 
 import openpyxl
-from click.testing import CliRunner
 
-from registry.cli import cli
 from registry.kinds import LAYOUTS
 from registry.sheets.writers import write_xlsx
-from tests.registers import approval_row, footer
+from tests.registers import approval_row, footer, number, run
 
 ROSTER = ["--kind", "approval-roster", "--authority", "2202"]
 BATCH = ["--approval-doc", "绵人社函〔2012〕8号", "--issued-on", "2012-03-20", "--year-code", "11"]
 NAMES = ("周杰", "郑浩", "吴敏", "王芳")
-
-
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.output
-
-
-def number(path: Path, out: Path, db: Path, *extra: str) -> tuple[int, str]:
-    return run(
-        "number",
-        str(path),
-        *ROSTER,
-        "--year-code",
-        "11",
-        "--out",
-        str(out),
-        "--db",
-        str(db),
-        *extra,
-    )
 
 
 def sync(path: Path, db: Path) -> tuple[int, str]:
