@@ -17,7 +17,7 @@ import httpx2 as httpx
 import pytest
 from starlette.datastructures import Secret
 from starlette.requests import Request
-from starlette.types import Message, Scope
+from starlette.types import ASGIApp, Message, Receive, Scope
 
 from registry.public.client_keys import limit_key
 from tests.verify_fixtures import (
@@ -658,11 +658,21 @@ def test_a_body_that_stops_or_trickles_is_408_not_a_held_connection(
         total_seconds=total,
     )
     scope = _post("/api/v1/verify", b"application/json", declared=1000)
-    sent: list[Message] = []
 
     async def receive() -> Message:
         await asyncio.sleep(pause)  # a byte, then nothing (or nothing for long)
         return {"type": "http.request", "body": b" ", "more_body": True}
+
+    sent = _answered(app, scope, receive)
+    start = sent[0]
+    assert start["status"] == 408
+    assert (b"connection", b"close") in start["headers"]
+    assert "超时" in json.loads(sent[1]["body"])["message"]
+
+
+def _answered(app: ASGIApp, scope: Scope, receive: Receive) -> list[Message]:
+    """What ``app`` sends for one request whose body comes as ``receive`` gives it."""
+    sent: list[Message] = []
 
     async def send(message: Message) -> None:
         sent.append(message)
@@ -672,10 +682,7 @@ def test_a_body_that_stops_or_trickles_is_408_not_a_held_connection(
             await app(scope, receive, send)
 
     asyncio.run(call())
-    start = sent[0]
-    assert start["status"] == 408
-    assert (b"connection", b"close") in start["headers"]
-    assert "超时" in json.loads(sent[1]["body"])["message"]
+    return sent
 
 
 PAUSED, OUT_OF_TIME, SLOW_THEN_PAUSED = "paused", "out of time", "slow, then paused"
@@ -699,7 +706,6 @@ def _stalled(registry_db: Path, path: str, how: str) -> tuple[int, str, str]:
     app = BodyLimitMiddleware(inner, 1_048_576, idle_seconds=0.2, total_seconds=0.6)
     declared = 100_000 if how == SLOW_THEN_PAUSED else 600
     scope = {**_post(path, FORMS[path], declared=declared), "app": inner}
-    sent: list[Message] = []
     parts = 1 if how == PAUSED else 3 if how == SLOW_THEN_PAUSED else 1000
     # a file's part begun (a multipart body is read as it comes), then its bytes
     chunks = itertools.chain([FILE_BEGUN if path == "/batch" else b"-"], itertools.repeat(b"a"))
@@ -712,14 +718,7 @@ def _stalled(registry_db: Path, path: str, how: str) -> tuple[int, str, str]:
         parts -= 1
         return {"type": "http.request", "body": next(chunks), "more_body": True}
 
-    async def send(message: Message) -> None:
-        sent.append(message)
-
-    async def call() -> None:
-        async with asyncio.timeout(5):
-            await app(scope, receive, send)
-
-    asyncio.run(call())
+    sent = _answered(app, scope, receive)
     start, body = sent
     if path.startswith("/api/"):
         return start["status"], json.loads(body["body"])["message"], ""
