@@ -62,8 +62,7 @@ def read_level(written: str) -> tuple[str | None, str | None]:
 
 def bare_grade(written: str) -> str | None:
     """The level letter of a bare national grade (四级, 国家职业资格三级: NFKC, no spaces), which
-    `read_level` refuses: the row is refused, but the footer counts it under its level — counted
-    as of unknown level, 同意初级 2 人 against one 初级 row passed, told only on the next attempt."""
+    `read_level` refuses naming it: whether the roster may issue that level is told too."""
     return LETTER_OF_GRADE.get(_GRADE_NAMED.sub("", written))
 
 

@@ -100,18 +100,21 @@ ColumnCheck = tuple[str, dict[Cell, Verdict], Callable[[Cell], Verdict]]
 
 def level_verdict(value: Cell, region: str = PROVINCE) -> Verdict:
     """报考等级 → level letter; shared with `certreg number`, which numbers by level. A bare
-    grade (四级) is refused with the level it is, which the row keeps for the footer's counts
-    (`registry.kinds.roster_totals.footer_problems`); one a roster numbered in ``region`` may
-    not issue (二级, 技师, in a city's) is told so (§三): told 请填写“技师”, the clerk who did
-    was then told a city cannot issue 技师."""
+    grade (四级) is refused with the level it is, yet the row's level stays unread: counted as
+    中级, a row whose number and footer both said 初级 was told its letter, the footer's 初级
+    and 中级 counts too — four refusals of a roster one word off, each a change the clerk
+    should not make (a review of the day's diff); unread, the footer's counts it cannot
+    explain are still told (`registry.kinds.roster_totals.footer_problems`). One a roster
+    numbered in ``region`` may not issue (二级, 技师, in a city's) is told so (§三): told
+    请填写“技师”, the clerk who did was then told a city cannot issue 技师."""
     written = normalise_name(text(value))
     letter, why = read_level(written)
     if letter:
         return letter, None
     if graded := bare_grade(written):
         if barred := issuing_problem(region, region, graded):
-            return graded, (f"报考等级“{written}”即{LEVELS[graded]}。{barred}", "§三")
-        return graded, (why or "", "附件4")
+            return None, (f"报考等级“{written}”即{LEVELS[graded]}。{barred}", "§三")
+        return None, (why or "", "附件4")
     return None, (why or "报考等级应为 初级、中级、高级 或 技师", "附件4")
 
 

@@ -56,12 +56,15 @@ _BESIDE = (
 )
 """Unlabelled words beside a count of people (after its 人, never its digits): a phone, the
 pages (共1页), a date (2012年3月20日, 2012.03.20)."""
-_NOTE = f"{_LABELLED}|{_BESIDE}(?:{_SEP}?{_LABELLED})?|其中(?!.*(?:含|暂缓|缓发|次|不|未|另|除)).*"
+_BREAKDOWN = f"其中(?:[,、;]?(?:男|女|(?:初级|中级|高级)工?|技师):?{_PERSONS})+{_SEP}?"
+"""其中 and the rows' count by sex or level (其中男3人,女1人; 其中中级2人、初级1人) — not 其中缺考1人,
+其中4人合格, whose people may not be the rows (a roster that loaded was refused for them)."""
+_NOTE = f"{_LABELLED}|{_BESIDE}(?:{_SEP}?{_LABELLED})?|{_BREAKDOWN}(?:{_LABELLED})?"
 """What a clerk writes after a total in its cell: a labelled note or a signature (合计3人
 联系电话:028-86123456, 合计:3人 制表人:王五, 以上共4人 报送单位:…), a bare phone, the pages or a
 date after 人 (合计:5人 13981234567, 共3人共1页, 以上共4人 2012年3月20日) — whose digits are no
-count —, or a breakdown of the rows (以上共4人,其中男3人,女1人): not of people not issued
-(其中暂缓发证2人, as 含暂缓发证). Unread, a roster a page short loaded under them."""
+count —, or a breakdown of the rows by sex or level (以上共4人,其中男3人,女1人): not one of
+other people (其中暂缓发证2人, 其中缺考1人). Unread, a roster a page short loaded under them."""
 _STATED = re.compile(
     f"{_WORD}:?{_COUNTED}(?:\\((?![^)]*(?:含|暂缓|次))[^)]*\\))?{_SEP}?(?:{_NOTE})?"
 )
