@@ -439,6 +439,7 @@ def test_the_watch_page_keeps_a_spaced_name_whole_under_a_typed_header(
         ("证书编号 姓名 部门\nZ1122020123 周杰 13800001111", "周杰"),
         ("序号 姓名 证书编号\n1 周杰 Z1122020123", "周杰"),
         ("证书编号 姓名 性别\nZ1122020123 周杰 男", "周杰"),
+        ("证书编号 姓名 工种\nZ1122020123 周杰 焊工", "周杰"),
     ],
 )
 def test_a_spaced_line_under_a_typed_header_is_read_by_its_words(text: str, name: str) -> None:
@@ -450,10 +451,8 @@ def test_a_spaced_line_under_a_typed_header_is_read_by_its_words(text: str, name
 @pytest.mark.parametrize(
     "line",
     [
-        "Z1122020123，男，周杰",
-        "周杰，男，Z1122020123",
-        "周杰，电工，Z1122020123",
-        "周杰，焊工，Z1122020123",
+        "周杰，汉族，Z1122020123",
+        "阿依古丽、买买提、C1122020001",
         "吴敏，Z1122020123，周杰",
     ],
 )
@@ -461,7 +460,8 @@ def test_the_watch_page_guesses_no_name_among_a_line_s_columns(
     app_client: AppClient, line: str
 ) -> None:
     """Z1122020123，男，周杰 was read with the name 男 and refused as 编号与姓名不相符, a wrong
-    name counted against the number: a line whose name cannot be told is asked to be retyped."""
+    name counted against the number, and 周杰，汉族，Z1122020123 with 汉族: a line whose name
+    cannot be told is asked to be retyped."""
     lines = f"{line}\n{VALID[0]} {VALID[1]}\n"
     with app_client() as client:
         refused = client.post("/watch", data={"entries": lines, "csrf_token": csrf_token(client)})
@@ -474,6 +474,8 @@ def test_the_watch_page_guesses_no_name_among_a_line_s_columns(
     [
         ("后勤，Z1122020123，周杰", "周杰"),
         ("Z1122020123，周杰，男", "周杰"),
+        ("Z1122020123，男，周杰", "周杰"),
+        ("周杰，电工，Z1122020123", "周杰"),
         ("Z1122020123，中级工，周杰", "周杰"),
         ("张志科，Z1122020123，后勤部", "张志科"),
         ("证书编号：Z1122020123，姓名：周杰，部门：后勤", "周杰"),

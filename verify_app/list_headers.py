@@ -90,13 +90,15 @@ def whole_name(name: str) -> bool:
 
 def other_column(word: str) -> bool:
     """A word of a list's other columns, never a name nor half of one: a digit in it (a phone,
-    a 工号, a date), a department's (`department`), a sex, a level."""
+    a 工号, a date), a department's (`department`), a sex, a level, a trade of the catalogue
+    (证书编号 姓名 工种 over Z1122020123 周杰 焊工 was checked with the name 周杰 焊工)."""
     bare = word.rstrip("。.")
     return (
         any(c.isdigit() for c in word)
         or department(word)
         or bare in SEXES
         or bare in LETTER_OF_LEVEL
+        or trade(bare)
     )
 
 
@@ -113,6 +115,11 @@ _DEPARTMENTS = frozenset(
 """Departments written without 部 or 科 (周杰 后勤, 吴敏 行政)."""
 
 
+def trade(word: str) -> bool:
+    """Whether ``word`` is a trade of the catalogue (电工, 焊工): a list's 工种 column."""
+    return _trades().resolve(word) is not None
+
+
 def department(word: str) -> bool:
     """Whether ``word`` names a department (后勤, 后勤部, 一车间)."""
     return word in _DEPARTMENTS or bool(_UNIT.fullmatch(word))
@@ -122,16 +129,18 @@ def may_be_name(cell: str) -> bool:
     """Whether a column beside the number may hold the holder's name: no digit, no label
     (单位：后勤), and none of the words other columns hold — a sex, a level, a department's
     (后勤, 后勤部, 一车间; not any word ending in 科: 张志科 is a name) or a trade of the
-    catalogue (电工, 焊工). 周杰，男，Z1122020123 and 周杰，电工，Z1122020123 were checked with
-    the names 男 and 电工."""
+    catalogue (电工, 焊工), and no bracket (周杰（电工）). 周杰，男，Z1122020123 and
+    周杰，电工，Z1122020123 were checked with the names 男 and 电工."""
     bare = cell.strip().rstrip("。.")
-    if not bare or any(c.isdigit() or c in ":：" for c in bare) or bare in SEXES:
+    if not bare or any(c.isdigit() or c in _NOT_IN_NAMES for c in bare) or bare in SEXES:
         return False
     if bare in LETTER_OF_LEVEL or bare in _DEPARTMENTS or _NAMED_UNIT.fullmatch(bare):
         return False
-    return _trades().resolve(bare) is None
+    return not trade(bare)
 
 
+_NOT_IN_NAMES = frozenset(":：()（）【】[]〔〕<>《》")
+"""A label's colon, or brackets round a note (周杰（电工）, 【转发】 周杰): no name's."""
 _NAMED_UNIT = re.compile(
     f"(?:{'|'.join(sorted(_DEPARTMENTS, key=len, reverse=True))}|[一二三四五六七八九十甲乙丙丁]+)"
     f"(?:{_SUFFIXES})"

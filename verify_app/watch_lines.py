@@ -17,6 +17,7 @@ from verify_app.list_headers import (
     may_be_name,
     placed,
     spaced,
+    trade,
     whole_name,
 )
 from verify_app.quotas import MAX_UPLOAD_ROWS
@@ -164,19 +165,19 @@ def _without_level(line: str) -> str:
 def _columns(cells: list[str], header: HeaderPlaces | None) -> list[str]:
     """The number and the name of a line of more than two columns (Z1122020123，周杰，后勤 —
     as a phone's keyboard types its comma), the rest ignored: the number's column and the one
-    beside it that alone `may_be_name` — before it (周杰，Z1122020123，后勤) or after it
-    (1，Z1122020123，周杰), a level's column passed over. The 部门 was read as part of the name,
-    and a real certificate answered 未查到 with a forgery report offered; 周杰，男，Z1122020123
-    was checked with the name 男. When no name can be told — neither neighbour, or both, may
-    be the name — the columns: a line left unread, no name guessed."""
+    column that alone `may_be_name` (周杰，Z1122020123，后勤; 1，Z1122020123，周杰), every other
+    known for another's (a phone, a 部门, a level, a sex, a trade). The 部门 was read as part of
+    the name, and a real certificate answered 未查到 with a forgery report offered;
+    周杰，男，Z1122020123 was checked with the name 男, 周杰，汉族，Z1122020123 with 汉族 and
+    阿依古丽、买买提、C1122020001 with 买买提. When no one column can be told the name, the
+    columns: a line left unread, no name guessed."""
     if header and abs(header.number - header.name) > 1:
         return cells  # the header's name is not beside its number, and the line not its columns
     kept = [cell for cell in cells if cell and cell.rstrip("。.") not in LETTER_OF_LEVEL]
     whole = (i for i, cell in enumerate(kept) if NUMBER_AT_START.match(cell))
     at = next(whole, next((i for i, cell in enumerate(kept) if _NUMBER_CELL.match(cell)), -1))
-    sides = (at - 1, at + 1) if at >= 0 else ()
-    names = [kept[near] for near in sides if 0 <= near < len(kept) and may_be_name(kept[near])]
-    return [kept[at], names[0]] if len(names) == 1 else cells
+    names = [cell for i, cell in enumerate(kept) if i != at and may_be_name(cell)]
+    return [kept[at], names[0]] if at >= 0 and len(names) == 1 else cells
 
 
 _NUMBER_CELL = re.compile("[A-Za-zＡ-Ｚａ-ｚ][^\u3400-\u9fff]*[0-9０-９]")
@@ -211,10 +212,10 @@ def _without_aside(line: str) -> str:
 
 def _another_column(word: str, name: str, dropped: bool) -> bool:
     """Whether ``word``, typed after ``name`` (nothing when the name is before the number), is
-    another column's: a department's, or a sex once a column after it was dropped (Z1122020123
+    another column's: a department's, a trade's (周杰 焊工), or a sex once a column after it was dropped (Z1122020123
     周杰 男 1980.05) — unless what it follows may be a name's first half, a compound surname
     or one letter: 欧阳 安全 and 司马 二班 were checked as 欧阳 and 司马."""
-    if not (department(word) or (dropped and word in SEXES)):
+    if not (department(word) or trade(word) or (dropped and word in SEXES)):
         return False
     return not name.strip() or whole_name(name)
 
