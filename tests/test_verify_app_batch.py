@@ -14,7 +14,8 @@ from urllib.parse import unquote
 import openpyxl
 import pytest
 
-from registry.domain.authorities import Contacts, dial_parts, parse_authorities
+from registry.domain.authorities import Contacts, parse_authorities
+from registry.domain.phones import dial_parts
 from registry.sheets.formulas import neutralise
 from tests.verify_fixtures import (
     CASES,

@@ -10,9 +10,9 @@ from functools import lru_cache
 import segno
 from markupsafe import Markup, escape
 
-from registry.domain.authorities import dial_parts
 from registry.domain.clock import beijing_minute
 from registry.domain.levels import LEVELS
+from registry.domain.phones import dial_parts
 from registry.domain.regions import REGIONS
 from registry.public.fields import PUBLIC_FIELDS, PublicField
 from registry.public.lookup import Verification
