@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from registry.domain.numbers import CertificateNumber, parse
+from registry.kinds import roster_gaps
 from tests.registers import MIANYANG, RegisterFactory, approval_row, status_event, sync
 
 CHANGES = {"kind": "status-changes", "authority": "2202"}
@@ -115,3 +117,32 @@ def test_rows_left_out_are_named_a_few_and_told_as_rows(
     assert f"这一行应为 {told}。" in rule
     registers.add("mianyang.xlsx", [*rows[: kept - 1], approval_row(told, "孙丽")], MIANYANG)
     assert sync(registers.folder, db_path)[0] == 0
+
+
+def test_each_row_s_number_is_read_once_for_all_the_gaps(
+    registers: RegisterFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each added row's gap was found by reading every row before it: 400 rows added to a roster
+    of 36,000 parsed 14.5 million numbers, 28 s a sync. The rows are read once for all of them
+    (counted through the parse the gaps use, which still does the parsing)."""
+    names = [
+        f"王{c}"
+        for c in "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华文玉兰红梅林海波宁斌峰辉鹏飞雪松"
+    ]
+    rows = [approval_row(f"Z11220209{i + 10:02d}", name) for i, name in enumerate(names[:30])]
+    registers.add("mianyang.xlsx", rows, MIANYANG)
+    assert sync(registers.folder, db_path)[0] == 0
+    added = [approval_row(f"Z11220209{42 + 2 * i}", name) for i, name in enumerate(names[30:])]
+    registers.add("mianyang.xlsx", [*rows, *added], MIANYANG)
+    read: list[str] = []
+
+    def counted(number: str) -> CertificateNumber:
+        read.append(number)
+        return parse(number)
+
+    monkeypatch.setattr(roster_gaps, "parse", counted)
+    code, report = sync(registers.folder, db_path)
+    assert code == 1
+    [register] = [r for r in report["registers"] if r["file"] == "mianyang.xlsx"]
+    assert len(register["problems"]) == len(added)
+    assert 0 < len(read) <= len(rows) + len(added)

@@ -14,18 +14,34 @@ from registry.kinds.base import RegisterEntry
 from registry.kinds.roster_order import GAP, SHOULD_BE
 from registry.kinds.roster_result import RosterResult
 
+Previous = dict[int, tuple[CertificateNumber | None, CertificateNumber]]
+"""By row: the number of the row before of its level (None: the first of it) and the row's own."""
+
+
+def previous_numbers(result: RosterResult) -> Previous:
+    """Each numbered row's number and the one before it of its level, read in one pass: each
+    added row's gap found by reading every row before it, a version adding 400 rows to a
+    roster of 36,000 parsed 14.5 million numbers (28 s a sync, a reviewer's measure)."""
+    last: dict[str, CertificateNumber] = {}  # by prefix: the number of the row before
+    previous: Previous = {}
+    for at, _, number in result.numbers:
+        parsed = parse(number)
+        previous.setdefault(at, (last.get(parsed.prefix), parsed))
+        last[parsed.prefix] = parsed
+    return previous
+
 
 def gap_told(
     conn: sqlite3.Connection,
-    result: RosterResult,
+    previous: Previous,
     entry: RegisterEntry,
     registered: set[str],
     problem: Problem,
 ) -> Problem | None:
     """The order problem of an added row, told what its gap is; None when the gap is only this
     roster's own certificates left out (kept: the row follows them in order). ``registered``:
-    the numbers of ``entry``'s register."""
-    skipped = _skipped(result, problem.row)
+    the numbers of ``entry``'s register; ``previous``: `previous_numbers` of its rows."""
+    skipped = _skipped(previous, problem.row)
     others = [number for number in skipped if number not in registered]
     if not skipped:
         return problem
@@ -59,22 +75,16 @@ def _held(conn: sqlite3.Connection, number: str) -> bool:
     )
 
 
-def _skipped(result: RosterResult, row: int | None) -> list[str]:
+def _skipped(previous: Previous, row: int | None) -> list[str]:
     """The numbers of its level an added row skips after the row before (none: no gap) — if
     they are certificates of this register the new version leaves out, they are issued and
     kept (a conflict) and the next number follows them: telling the clerk to number the row
     into that gap would give it an issued number."""
-    last: dict[str, CertificateNumber] = {}  # by prefix: the number of the row before
-    for at, _, number in result.numbers:
-        parsed = parse(number)
-        before = last.get(parsed.prefix)
-        if at == row:
-            if before is None or parsed.sequence <= before.sequence + 1:
-                return []
-            skipped = range(before.sequence + 1, parsed.sequence)
-            return [str(before._replace(sequence=k)) for k in skipped]
-        last[parsed.prefix] = parsed
-    return []
+    before, parsed = previous.get(row or 0, (None, None))
+    if before is None or parsed is None or parsed.sequence <= before.sequence + 1:
+        return []
+    skipped = range(before.sequence + 1, parsed.sequence)
+    return [str(before._replace(sequence=k)) for k in skipped]
 
 
 def _gap_said(

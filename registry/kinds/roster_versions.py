@@ -19,7 +19,7 @@ from registry.domain.problems import NEW_DATES, NEW_NAME, NEW_UNIT, Problem
 from registry.domain.statuses import REVOKED
 from registry.kinds.base import RegisterEntry, kept_nothing
 from registry.kinds.roster_cells import NUMBER_COLUMN
-from registry.kinds.roster_gaps import gap_told, taken_told
+from registry.kinds.roster_gaps import gap_told, previous_numbers, taken_told
 from registry.kinds.roster_remarks import WITHHELD_CLAUSE
 from registry.kinds.roster_result import RosterResult
 from registry.kinds.roster_rules import revoke_instead
@@ -80,6 +80,7 @@ def new_rows_order_problems(
     registered = _registered(conn, entry)
     added = {row for row, _, number in result.numbers if number not in registered}
     moved = _moved(conn, result, entry, registered)
+    previous = previous_numbers(result) if result.order_problems else {}
     kept = []
     for problem in result.order_problems:
         if problem.row in moved:  # its number is issued: the row goes back, not renumbered
@@ -88,7 +89,7 @@ def new_rows_order_problems(
             continue
         if problem.row not in added:
             continue
-        gap = gap_told(conn, result, entry, registered, problem)
+        gap = gap_told(conn, previous, entry, registered, problem)
         if gap is not None:
             kept.append(gap)
     return kept
