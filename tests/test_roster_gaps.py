@@ -119,6 +119,30 @@ def test_rows_left_out_are_named_a_few_and_told_as_rows(
     assert sync(registers.folder, db_path)[0] == 0
 
 
+def test_a_row_numbered_as_the_reissue_is_told_at_once_that_the_roster_is_closed(
+    exchanged: RegisterFactory, db_path: Path
+) -> None:
+    """The added row numbered …903, next after 郑浩's …902 but a 换发's: told …903 is taken and
+    "下一个可用的中级工编号是 Z1122020904", whose refusal said …903 is skipped and the roster
+    closed. Told the last at once, with no number to use."""
+    rows = [*(approval_row(f"Z112202090{i}", n) for i, n in ((1, "周杰"), (2, "郑浩")))]
+    [rule] = _followed(exchanged, db_path, [*rows, approval_row("", "吴敏")], "Z1122020903")
+    assert rule.startswith("该编号已由登记表“changes.xlsx”换发或补发给另一持证人")
+    assert "其后的 Z1122020903 已登记给别的证书" in rule and CLOSED in rule
+
+
+def test_a_number_given_twice_in_a_loaded_roster_is_still_told_the_next_free(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A loaded roster's two added rows both numbered …903, nothing held between the first and
+    the next free …904: the second told …904, which loads."""
+    registers.add("mianyang.xlsx", [approval_row("Z1122020902", "周杰")], MIANYANG)
+    assert sync(registers.folder, db_path)[0] == 0
+    rows = [approval_row(f"Z112202090{i}", n) for i, n in ((2, "周杰"), (3, "郑浩"))]
+    [rule] = _followed(registers, db_path, [*rows, approval_row("", "吴敏")], "Z1122020903")
+    assert "下一个可用的中级工编号是 Z1122020904" in rule and CLOSED not in rule
+
+
 def test_each_row_s_number_is_read_once_for_all_the_gaps(
     registers: RegisterFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

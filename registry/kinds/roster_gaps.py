@@ -50,6 +50,29 @@ def gap_told(
     return _gap_said(conn, entry, problem, skipped, others)
 
 
+def closed_before(
+    conn: sqlite3.Connection, previous: Previous, entry: RegisterEntry, row: int, number: str
+) -> str | None:
+    """What a loaded roster is told instead of ``number`` as its row ``row``'s next free one,
+    when another certificate holds a number between the row before of its level and it: the
+    row, so numbered, would skip it and the roster can take no more rows (附件3 四). Offered
+    …126 after its …125 went to a 换发, a clerk was then told the roster is closed."""
+    before = previous.get(row, (None,))[0]
+    if before is None:
+        return None
+    held = [
+        held
+        for (held,) in conn.execute(
+            "SELECT number FROM certificates WHERE number > ? AND number < ? AND register != ?"
+            f" ORDER BY number LIMIT {_NAMED + 1}",
+            (str(before), number, entry.key),
+        )
+    ]
+    if not held:
+        return None
+    return _CLOSED_AFTER.format(numbers=_said(held) if len(held) <= _NAMED else f"{held[0]} 等")
+
+
 def taken_told(conn: sqlite3.Connection, problem: Problem) -> Problem:
     """The order problem of a roster loaded for the first time, told that the number its row
     "应为" is another certificate's, when it is: told "这一行应为 Z1122020123", 周杰's number, the
@@ -119,14 +142,19 @@ def _gap_said(
     return problem
 
 
+_NEW_ROSTER = "已登记的名册不能再在其后加人：请把新增的人员列入新的名册（另一个文件名），用 certreg number 编号"
 _ROSTER_CLOSED = (
     "编号跳号：{left_out}跳过的 {numbers} 已登记给别的证书（如换发、补发的新证书或另一份"
-    "名册），不能再用，这一行也就排不进本名册的编号顺序。已登记的名册不能再在其后加人：请把新增的"
-    "人员列入新的名册（另一个文件名），用 certreg number 编号"
+    f"名册），不能再用，这一行也就排不进本名册的编号顺序。{_NEW_ROSTER}"
 )
 """An added row's gap no number can close: the next number of its level went to another
 certificate after the roster was loaded. "应为 …04" sent the clerk to a number taken, whose
 refusal named …05 as free — each advice the other's problem (an auditor's review)."""
+_CLOSED_AFTER = (
+    "本名册已登记，其后的 {numbers} 已登记给别的证书（如换发、补发的新证书或另一份名册），"
+    f"本名册再往后编的号都要跳过它，排不进编号顺序。{_NEW_ROSTER}"
+)
+"""`closed_before`'s advice, in place of a next free number the roster cannot take."""
 
 
 def _said(numbers: list[str]) -> str:

@@ -22,6 +22,7 @@ from registry.kinds.closing_total import counted_rows
 from registry.kinds.handed_out import handed_out_elsewhere
 from registry.kinds.roster_cells import NUMBER_COLUMN
 from registry.kinds.roster_documents import document_problems_across
+from registry.kinds.roster_gaps import closed_before, previous_numbers
 from registry.kinds.roster_history import collected_rewritten, history_problems
 from registry.kinds.roster_holders import registered_holders
 from registry.kinds.roster_holdings import check_holdings, holdings_reader
@@ -120,16 +121,19 @@ corrected version's changes are named to the clerk."""
 
 
 def _with_next_free(
-    conn: sqlite3.Connection, result: RosterResult, problems: list[Problem]
+    conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry, problems: list[Problem]
 ) -> list[Problem]:
     """A number given twice names the next number free for its level, so the clerk can fix the
-    row in one go (附件3 四: numbers are taken in order, never reused)."""
+    row in one go (附件3 四: numbers are taken in order, never reused) — or, for a roster loaded
+    before, that no number is, when the next free one skips another certificate's (`closed_before`)."""
     if not any(problem.code == NUMBER_TAKEN for problem in problems):
         return problems
     in_file: dict[str, int] = {}
     for _, _, number in result.numbers:
         parsed = parse(number)
         in_file[parsed.prefix] = max(in_file.get(parsed.prefix, 0), parsed.sequence)
+    loaded = loaded_version(conn, entry.key) is not None
+    previous = previous_numbers(result) if loaded else {}
     free: dict[str, CertificateNumber] = {}
     advised = []
     for problem in problems:
@@ -139,8 +143,13 @@ def _with_next_free(
                 highest = highest_sequence(conn, taken.letter, taken.year_code, taken.region)
                 last = max(highest, in_file[taken.prefix])
                 free[taken.prefix] = taken._replace(sequence=last + 1)
-            rule = f"{problem.rule}；下一个可用的{taken.level}编号是 {free[taken.prefix]}（或用 certreg number 重新编号）"
-            problem = replace(problem, rule=rule)
+            next_free = str(free[taken.prefix])
+            closed = loaded and closed_before(conn, previous, entry, problem.row or 0, next_free)
+            advice = (
+                closed
+                or f"下一个可用的{taken.level}编号是 {next_free}（或用 certreg number 重新编号）"
+            )
+            problem = replace(problem, rule=f"{problem.rule}；{advice}")
         advised.append(problem)
     return advised
 
@@ -167,7 +176,7 @@ def check_roster(
     problems = renumbered(conn, result, entry, problems)  # after a row removed: not moved up
     problems = registered_before(conn, result, entry, problems)
     problems = issued_failing(conn, result, entry, problems)
-    problems = _with_next_free(conn, result, problems)
+    problems = _with_next_free(conn, result, entry, problems)
     # in row order, as a clerk reads the report
     # each row's problem names the row's number: staff's history of a number lists a refused
     # roster's row by it (a failing score, not only a number cell, kept a number out)
