@@ -1312,6 +1312,8 @@ CLOSING_TOTALS = [
     ("technician", {"序号": "合计", "姓名": "{zh}人"}),  # refused unread as 二人, 三人
     ("approval", {"姓名": "以上人员共{zh}人"}),
     ("approval", {"姓名": "合计：{fin}人"}),  # the financial forms
+    ("approval", {"姓名": "合计：{n}人，其中：男性{n}人"}),  # refused as a row for a day
+    ("approval", {"姓名": "以上共{n}人，其中男{n}名。"}),
 ]
 
 
@@ -1333,6 +1335,17 @@ def test_a_closing_totals_row_that_agrees_with_the_rows_loads(
     assert report["registers"][0]["rows"] == 2
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT count(*) FROM certificates").fetchone() == (2,)
+
+
+def test_a_closing_total_with_other_people_after_it_is_neither_read_nor_refused(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """以上共3人，其中缺考1人 under two rows counts people the roster does not list: it loaded,
+    then for a day was refused as a total of three, then as a row to delete."""
+    _with_total(registers, "approval", [{"姓名": "以上共3人，其中缺考1人"}])
+    code, report, output = sync(registers.folder, db_path)
+    assert code == 0, output
+    assert report["registers"][0]["rows"] == 2
 
 
 @pytest.mark.parametrize(("kind", "total"), CLOSING_TOTALS)

@@ -56,9 +56,12 @@ _BESIDE = (
 )
 """Unlabelled words beside a count of people (after its 人, never its digits): a phone, the
 pages (共1页), a date (2012年3月20日, 2012.03.20)."""
-_BREAKDOWN = f"其中(?:[,、;]?(?:男|女|(?:初级|中级|高级)工?|技师):?{_PERSONS})+{_SEP}?"
-"""其中 and the rows' count by sex or level (其中男3人,女1人; 其中中级2人、初级1人) — not 其中缺考1人,
-其中4人合格, whose people may not be the rows (a roster that loaded was refused for them)."""
+_BREAKDOWN = f"其中:?(?:[,、;]?(?:男性?|女性?|(?:初级|中级|高级)工?|技师):?{_PERSONS})+{_SEP}?"
+"""其中 and the rows' count by sex or level (其中男3人,女1人; 其中:男性3名; 其中中级2人、初级1人) —
+not 其中缺考1人, 其中4人合格, whose people may not be the rows (`qualified`)."""
+_QUALIFIED = re.compile(f"{_WORD}:?{_COUNTED}{_SEP}?其中.*")
+"""A total with a 其中 of other people than the rows (以上共5人,其中缺考1人): its count is not
+theirs to check — nor a row to refuse, which loaded before (a review of the day's diff)."""
 _NOTE = f"{_LABELLED}|{_BESIDE}(?:{_SEP}?{_LABELLED})?|{_BREAKDOWN}(?:{_LABELLED})?"
 """What a clerk writes after a total in its cell: a labelled note or a signature (合计3人
 联系电话:028-86123456, 合计:3人 制表人:王五, 以上共4人 报送单位:…), a bare phone, the pages or a
@@ -127,7 +130,9 @@ def total_problems(table: Table, closing: Record | None, rows: int, form: str) -
     if closing is not None:
         name, serial = closing.values.get("姓名"), closing.values.get("序号")
         stated = stated_total(text(serial) + text(name))
-        if stated is None:
+        if stated is None and _QUALIFIED.fullmatch(normalise_name(text(serial) + text(name))):
+            pass  # 以上共5人，其中缺考1人: told nothing, as on a footer line
+        elif stated is None:
             why = total_row(name, serial) or ""
             problems.append(Problem(closing.row, "姓名", text(name), why, form))
         elif stated != rows:
