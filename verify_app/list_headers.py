@@ -139,8 +139,9 @@ def may_be_name(cell: str) -> bool:
     return not trade(bare)
 
 
-_NOT_IN_NAMES = frozenset(":：()（）【】[]〔〕<>《》")
-"""A label's colon, or brackets round a note (周杰（电工）, 【转发】 周杰): no name's."""
+BRACKETS = frozenset("()（）【】[]〔〕<>《》")
+"""Brackets round a note (周杰（电工）, 【转发】 周杰): no name's, and a sign of one beside it."""
+_NOT_IN_NAMES = BRACKETS | frozenset(":：")
 _NAMED_UNIT = re.compile(
     f"(?:{'|'.join(sorted(_DEPARTMENTS, key=len, reverse=True))}|[一二三四五六七八九十甲乙丙丁]+)"
     f"(?:{_SUFFIXES})"

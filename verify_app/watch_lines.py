@@ -11,6 +11,7 @@ from registry.domain.names import SEXES
 from registry.domain.numbers import SEPARATORS
 from verify_app.answers import MAX_NAME_CHARS, MAX_NUMBER_CHARS, Item, listed, too_long
 from verify_app.list_headers import (
+    BRACKETS,
     HeaderPlaces,
     department,
     header_places,
@@ -176,7 +177,10 @@ def _columns(cells: list[str], header: HeaderPlaces | None) -> list[str]:
     kept = [cell for cell in cells if cell and cell.rstrip("。.") not in LETTER_OF_LEVEL]
     whole = (i for i, cell in enumerate(kept) if NUMBER_AT_START.match(cell))
     at = next(whole, next((i for i, cell in enumerate(kept) if _NUMBER_CELL.match(cell)), -1))
-    names = [cell for i, cell in enumerate(kept) if i != at and may_be_name(cell)]
+    others = [cell for i, cell in enumerate(kept) if i != at]
+    if any(BRACKETS.intersection(cell) for cell in others):
+        return cells  # 周杰（电工），Z1122020123，成都建筑公司: the name may be the bracketed one
+    names = [cell for cell in others if may_be_name(cell)]
     return [kept[at], names[0]] if at >= 0 and len(names) == 1 else cells
 
 
