@@ -19,15 +19,15 @@ from verify_app.list_headers import NAME_HEADERS, NUMBER_HEADERS
 UNCHECKED_ADVICE = "此行没有可查验的证书编号和姓名，未查验。"
 NAME_ONLY = "此行证书编号为空，未查验。如要查验，请填写证书编号后重新上传。"
 _NO_NAME_TOLD = (
-    "有证书编号，但没能确定哪一列是姓名（姓名应紧挨证书编号，不能有数字，不能是性别、等级、"
-    "部门或工种；证书编号前后两列都像姓名时也无法确定）"
+    "有证书编号，但没能确定哪一列是姓名（姓名中不能有数字或括号，不能是性别、等级、部门或工种；"
+    "除证书编号外有两列以上都像姓名时，如民族、职务、单位名称，也无法确定）"
 )
 _ONE_A_LINE = (
     "请每行按“证书编号，姓名”填写，其他列写在后面，或在第一行加上各列的表头（如 证书编号，姓名，部门）"
     "后重新提交。"
 )
 COLUMNS_ADVICE = f"此行{_NO_NAME_TOLD}，未查验。{_ONE_A_LINE}"
-"""A pasted line of more columns than the two, no column beside the number's the name's alone
+"""A pasted line of more columns than the two, no one column of them the name's alone
 (`verify_app.watch_lines`): its columns were checked as the name — 周杰，男，Z1122020123 as
 男 — and a real certificate was told 未查到."""
 NOTE_ADVICE = "此行不是要查验的人（名单的标题、说明、合计、签字或日期），未查验。"
