@@ -15,7 +15,7 @@ from tests.registers import MIANYANG, RegisterFactory, approval_row, status_even
 
 CHANGES = {"kind": "status-changes", "authority": "2202"}
 TOLD = re.compile(r"这一行应为 (\w{11})|下一个可用的\w+编号是 (\w{11})")
-CLOSED = "已登记的名册不能再在其后加人：请把新增的人员列入新的名册"
+CLOSED = "已登记的名册不能再在这一等级的编号之后加人"
 
 
 @pytest.fixture

@@ -142,7 +142,10 @@ def _gap_said(
     return problem
 
 
-_NEW_ROSTER = "已登记的名册不能再在其后加人：请把新增的人员列入新的名册（另一个文件名），用 certreg number 编号"
+_NEW_ROSTER = (
+    "已登记的名册不能再在这一等级的编号之后加人（其他等级的编号未被跳过的，仍可按顺序添加）："
+    "请把新增的人员列入新的名册（另一个文件名），用 certreg number 编号"
+)
 _ROSTER_CLOSED = (
     "编号跳号：{left_out}跳过的 {numbers} 已登记给别的证书（如换发、补发的新证书或另一份"
     f"名册），不能再用，这一行也就排不进本名册的编号顺序。{_NEW_ROSTER}"
