@@ -697,6 +697,22 @@ def test_a_place_held_by_a_refused_number_is_no_reordering(
     assert not any("都在" in rule for _, _, rule, _ in problems), problems
 
 
+def test_one_number_is_never_told_out_of_order_with_itself(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A 中级 row numbered G…902 before the 高级 row G…901: G…902's letter is refused, and
+    G…901 was told 编号 G1122020901 – G1122020901 都在，顺序却与名册的行序不同 — a range of one,
+    the clerk sent to restore an order no row had lost."""
+    rows = [
+        approval_row("C1122020901", "周杰", level="初级"),
+        approval_row("G1122020902", "吴敏", level="中级"),
+        approval_row("G1122020901", "李芳", level="高级"),
+    ]
+    registers.add("one.xlsx", rows, MIANYANG)
+    problems = refused(registers, db_path, "one.xlsx")
+    assert not any("都在" in rule for _, _, rule, _ in problems), problems
+
+
 def test_a_number_skipped_is_still_told_as_such(registers: RegisterFactory, db_path: Path) -> None:
     rows = [approval_row("Z1122020901", "周杰"), approval_row("Z1122020903", "吴敏")]
     registers.add("gap.xlsx", rows, MIANYANG)

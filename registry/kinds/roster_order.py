@@ -110,8 +110,8 @@ def _reordered(rows: Sequence[NumberedRow], problems: list[Problem]) -> list[Pro
         numbers = [row.number for row in run if row.number is not None]
         sequences = sorted(number.sequence for number in numbers)
         among = any(run[0].row < at < run[-1].row for at in held.get(prefix, ()))
-        if among or sequences != list(range(sequences[0], sequences[-1] + 1)):
-            continue  # a gap, a number twice, a place held: each row is told what is wrong
+        if among or len(sequences) < 2 or sequences != list(range(sequences[0], sequences[-1] + 1)):
+            continue  # a gap, a number twice, a place held, one number: each row told its own
         first, last = (numbers[0]._replace(sequence=n) for n in (sequences[0], sequences[-1]))
         rule = (
             f"编号 {first} – {last} 都在，顺序却与名册的行序不同：如果名册的行在编号后被重新"
