@@ -113,7 +113,8 @@ def split_line(line: str, header: HeaderPlaces | None = None) -> list[str]:
     the labels a chat message puts before each (证书号J1122010002, 姓名：杨丽) part of either.
     A line of more columns (a 部门, a phone) gives its number and name (`_columns`), read where
     the list's typed ``header`` puts them when the line has its columns, filled or not: under
-    证书编号，部门，姓名, Z1122020123，，周杰 was checked with the name ，周杰 (未查到)."""
+    证书编号，部门，姓名, Z1122020123，，周杰 was checked with the name ，周杰 (未查到). A name
+    with a note in brackets (周杰（电工）) is not read as one: checked so, it was 未查到."""
     line = _LABELS.sub(" ", _LIST_MARK.sub("", line.strip(), count=1)).strip()
     cells = [cell.strip() for cell in _SEPARATORS.split(line)]
     while header and len(cells) > header.titles and not cells[-1]:
@@ -124,6 +125,8 @@ def split_line(line: str, header: HeaderPlaces | None = None) -> list[str]:
         parts = _columns(cells, header)
     else:  # Z1122020123，周杰，: a separator typed after the last column, or before the first
         parts = _two_columns(line.strip(_SEPARATOR_CHARS + _AROUND_NAME), header)
+    if len(parts) == 2 and BRACKETS.intersection(parts[1]):
+        parts = [*parts, ""]  # 周杰（电工）: a note no name holds — left unread, not checked as one
     return [parts[0].strip().rstrip(_AFTER_NUMBER), *(p.strip(_AROUND_NAME) for p in parts[1:])]
 
 
