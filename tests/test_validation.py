@@ -1337,6 +1337,28 @@ def test_a_closing_totals_row_that_agrees_with_the_rows_loads(
         assert conn.execute("SELECT count(*) FROM certificates").fetchone() == (2,)
 
 
+@pytest.mark.parametrize("closing", [True, False])
+def test_a_totals_breakdown_that_does_not_add_up_is_refused(
+    loaded: RegisterFactory, db_path: Path, closing: bool
+) -> None:
+    """以上共2人，其中男1人，女0人 under two rows, right in its total, was read and let pass with
+    parts that make one: a breakdown is checked against its total; one that adds up loads."""
+    rows = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "吴敏")]
+
+    def roster(total: str) -> None:
+        below: list[dict[str, object]] = [{"姓名": total}] if closing else []
+        lines = [] if closing else [total]
+        loaded.add("mianyang.xlsx", [*rows, *below], MIANYANG, footer=[*footer({"Z": 2}), *lines])
+
+    roster("以上共2人，其中男1人，女0人")
+    problem = refused_once(loaded, db_path)
+    assert problem["rule"].startswith("合计写的是 2 人，其中所列各项之和是 1 人，两者应相等")
+    assert problem["clause"] == "§四.(六)1"
+    roster("以上共2人，其中男1人，女1人")
+    code, _, output = sync(loaded.folder, db_path)
+    assert code == 0, output
+
+
 def test_a_closing_total_with_other_people_after_it_is_neither_read_nor_refused(
     registers: RegisterFactory, db_path: Path
 ) -> None:

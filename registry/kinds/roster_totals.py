@@ -137,6 +137,8 @@ def total_problems(table: Table, closing: Record | None, rows: int, form: str) -
             problems.append(Problem(closing.row, "姓名", text(name), why, form))
         elif stated != rows:
             problems.append(_disagrees(closing.row, "姓名", text(name), stated, rows))
+        elif parted := _parts_problem(closing.row, "姓名", text(name), stated):
+            problems.append(parted)
     approvals = approval_rows(table)
     for row, line in table.footer:
         if row in approvals:
@@ -144,7 +146,31 @@ def total_problems(table: Table, closing: Record | None, rows: int, form: str) -
         stated = stated_total(*table.footer_cells.get(row, [line]))
         if stated is not None and stated != rows:
             problems.append(_disagrees(row, None, line, stated, rows))
+        elif stated is not None and (parted := _parts_problem(row, None, line, stated)):
+            problems.append(parted)
     return problems
+
+
+_PART = re.compile(f"(男|女|(?:初级|中级|高级)|技师)(?:性|工)?:?({_PERSONS})")
+"""One part of a total's 其中 breakdown (男3人, 女性1名, 中级工2人)."""
+
+
+def _parts_problem(row: int, column: str | None, written: str, stated: int) -> Problem | None:
+    """A total's 其中 breakdown by sex, or by level, whose parts do not add up to it (以上共4人，
+    其中中级2人、初级1人): read and let pass, it said nothing of the page it may tell is lost."""
+    plain = normalise_name(written)
+    if "其中" not in plain:
+        return None
+    parts = _PART.findall(plain.split("其中", 1)[1])
+    for kind in ("男女", "初中高技"):
+        counts = [_count(count) or 0 for word, count in parts if word[0] in kind]
+        if len(counts) >= 2 and (summed := sum(counts)) != stated:
+            rule = (
+                f"合计写的是 {stated} 人，其中所列各项之和是 {summed} 人，两者应相等："
+                "请核对合计或“其中”各项的人数"
+            )
+            return Problem(row, column, written, rule, COUNT_CLAUSE)
+    return None
 
 
 def _disagrees(row: int, column: str | None, written: str, stated: int, rows: int) -> Problem:
